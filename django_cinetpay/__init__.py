@@ -1,0 +1,3 @@
+"""django-cinetpay: CinetPay payments, escrow and payouts for Django."""
+
+__version__ = "0.1.0.dev0"

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CinetPayConfig(AppConfig):
+    name = "django_cinetpay"
+    label = "cinetpay"
+    verbose_name = _("CinetPay")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks

@@ -1,0 +1,111 @@
+"""Settings, declared once with django-appconf (prefix ``CINETPAY_``) and read at call time.
+
+Import ``settings`` from here (``from django_cinetpay.conf import settings``) and read attributes inside
+functions, never at module level, so ``override_settings`` works. Credentials and URLs default to the
+environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from appconf import AppConf
+from django.conf import settings
+
+from .exceptions import CinetPayConfigurationError
+
+__all__ = ["CURRENCY_LIMITS", "KNOWN_CHANNELS", "KNOWN_CURRENCIES", "CinetPayConf", "settings"]
+
+#: Currencies CinetPay's Checkout API takes.
+KNOWN_CURRENCIES = ("XOF", "XAF", "CDF", "GNF", "USD")
+#: Values of the ``channels`` field.
+KNOWN_CHANNELS = ("ALL", "MOBILE_MONEY", "CREDIT_CARD", "WALLET")
+#: Per-currency (minimum, maximum) amounts, in the currency's unit. CinetPay publishes only some minimums
+#: (100 XOF/XAF; older docs 400 CDF); maximums are not published, so the ones here are conservative and
+#: overridable with ``CINETPAY_AMOUNT_LIMITS``.
+CURRENCY_LIMITS: dict[str, tuple[int, int]] = {
+    "XOF": (100, 3_000_000),
+    "XAF": (100, 3_000_000),
+    "GNF": (1_000, 50_000_000),
+    "CDF": (400, 10_000_000),
+    "USD": (1, 5_000),
+}
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+class CinetPayConf(AppConf):
+    API_KEY = _env("CINETPAY_API_KEY")
+    SITE_ID = _env("CINETPAY_SITE_ID")
+    SECRET_KEY = _env("CINETPAY_SECRET_KEY")
+    TRANSFER_PASSWORD = _env("CINETPAY_TRANSFER_PASSWORD")
+    BASE_URL = _env("CINETPAY_BASE_URL")
+    CHECKOUT_API_URL = _env("CINETPAY_CHECKOUT_API_URL", "https://api-checkout.cinetpay.com/v2")
+    TRANSFER_API_URL = _env("CINETPAY_TRANSFER_API_URL", "https://client.cinetpay.com/v1")
+    CHANNELS = "ALL"
+    CURRENCIES: tuple[str, ...] = ("XOF", "XAF", "CDF", "GNF", "USD")
+    DEFAULT_CURRENCY = "XOF"
+    AMOUNT_LIMITS: dict[str, tuple[int, int]] = {}
+    COMMISSION_RATE = "0.05"
+    ESCROW_SECURITY_PERIOD = dt.timedelta(hours=24)
+    ESCROW_AUTO_CONFIRM_AFTER: dt.timedelta | None = None
+    TIMEOUT = 30.0
+    CHECK_ATTEMPTS = 3
+    CHECK_BACKOFF = 0.5
+    LANG = "fr"
+    ADAPTER = "django_cinetpay.adapter.DefaultAdapter"
+
+    class Meta:
+        prefix = "CINETPAY"
+
+    def configure_base_url(self, value: str) -> str:
+        # The seed guide's projects set BASE_URL; honour it when CINETPAY_BASE_URL is not set.
+        return (value or getattr(settings, "BASE_URL", "") or "").rstrip("/")
+
+    def configure_currencies(self, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        currencies = tuple(str(c).upper() for c in value)  # type: ignore[attr-defined]
+        unknown = sorted(set(currencies) - set(KNOWN_CURRENCIES))
+        if not currencies or unknown:
+            raise CinetPayConfigurationError(
+                f"CINETPAY_CURRENCIES has unknown currency codes {unknown or '(empty list)'}; "
+                f"use some of {', '.join(KNOWN_CURRENCIES)}."
+            )
+        return currencies
+
+    def configure_channels(self, value: object) -> str:
+        parts = [p.strip().upper() for p in (value if isinstance(value, str) else ",".join(value)).split(",")]  # type: ignore[arg-type]
+        unknown = [p for p in parts if p not in KNOWN_CHANNELS]
+        if unknown or not parts:
+            raise CinetPayConfigurationError(
+                f"CINETPAY_CHANNELS has unknown channels {unknown}; use {', '.join(KNOWN_CHANNELS)} "
+                "(several may be joined with commas)."
+            )
+        return ",".join(parts)
+
+    def configure_default_currency(self, value: str) -> str:
+        value = value.upper()
+        if value not in KNOWN_CURRENCIES:
+            raise CinetPayConfigurationError(
+                f"CINETPAY_DEFAULT_CURRENCY {value!r} is unknown; use one of {', '.join(KNOWN_CURRENCIES)}."
+            )
+        return value
+
+    def configure_escrow_security_period(self, value: object) -> dt.timedelta:
+        return _to_timedelta("CINETPAY_ESCROW_SECURITY_PERIOD", value)
+
+    def configure_escrow_auto_confirm_after(self, value: object) -> dt.timedelta | None:
+        return None if value in (None, "") else _to_timedelta("CINETPAY_ESCROW_AUTO_CONFIRM_AFTER", value)
+
+
+def _to_timedelta(name: str, value: object) -> dt.timedelta:
+    """Accept a timedelta or a number of seconds; refuse negative periods."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = dt.timedelta(seconds=value)
+    if not isinstance(value, dt.timedelta) or value < dt.timedelta(0):
+        raise CinetPayConfigurationError(f"{name} must be a non-negative timedelta or number of seconds.")
+    return value

@@ -1,0 +1,136 @@
+"""Every error django-cinetpay raises.
+
+All runtime errors derive from :class:`CinetPayError`, so a host can catch one class. Configuration
+mistakes derive from :class:`~django.core.exceptions.ImproperlyConfigured` instead, so that a generic
+``except CinetPayError`` never hides a broken setup (a lesson from django-anymail).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class CinetPayError(Exception):
+    """Base class of every runtime error raised by django-cinetpay."""
+
+
+class CinetPayConfigurationError(ImproperlyConfigured):
+    """A setting is missing or invalid. Never caught by ``except CinetPayError``."""
+
+
+# --- Errors answered by CinetPay ------------------------------------------------------------------
+
+
+class CinetPayAPIError(CinetPayError):
+    """CinetPay answered, and the answer is an error.
+
+    Carries CinetPay's ``code``, ``message`` and ``description`` as received, plus a ``hint`` that says
+    what to fix (in the spirit of the seed guide's troubleshooting list). ``str()`` never contains a
+    credential: the client builds these from CinetPay's answer, not from the request.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str = "",
+        description: str = "",
+        *,
+        hint: str = "",
+        http_status: int | None = None,
+    ) -> None:
+        self.code = str(code)
+        self.message = message or ""
+        self.description = description or ""
+        self.hint = hint
+        self.http_status = http_status
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        text = f"CinetPay error {self.code}"
+        if self.message:
+            text += f" - {self.message}"
+        if self.description and self.description != self.message:
+            text += f": {self.description}"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+
+class CinetPayAuthError(CinetPayAPIError):
+    """Credentials refused (609, 613, 624, 701, 703 …): fix the settings, retrying will not help."""
+
+
+class CinetPayValidationError(CinetPayAPIError):
+    """The request was refused for its content (608, 641, 642, 612 …)."""
+
+
+class CinetPayThrottledError(CinetPayAPIError):
+    """CinetPay throttles the merchant (429)."""
+
+
+class CinetPayTransferError(CinetPayAPIError):
+    """An error answered by the Transfer API (7xx, 8xx, 602)."""
+
+
+class CinetPayTokenExpiredError(CinetPayTransferError):
+    """The Transfer API token expired or is invalid (705, 706): log in again once."""
+
+
+# --- Errors where CinetPay did not give a usable answer -------------------------------------------
+
+
+class CinetPayNetworkError(CinetPayError):
+    """No usable answer: the outcome of the request is unknown.
+
+    For a non-idempotent request (payment init, transfer send) this means *we do not know whether
+    CinetPay acted*: look the object up before trying again.
+    """
+
+
+class CinetPayTimeoutError(CinetPayNetworkError):
+    """The request timed out (connect or read)."""
+
+
+class CinetPayConnectionError(CinetPayNetworkError):
+    """CinetPay could not be reached (DNS, refused connection, TLS)."""
+
+
+class CinetPayServerError(CinetPayNetworkError):
+    """CinetPay answered with an HTTP 5xx."""
+
+    def __init__(self, message: str, *, http_status: int | None = None) -> None:
+        self.http_status = http_status
+        super().__init__(message)
+
+
+class CinetPayInvalidResponseError(CinetPayNetworkError):
+    """CinetPay answered with something that is not the expected JSON (HTML page, malformed JSON)."""
+
+    def __init__(self, message: str, *, http_status: int | None = None) -> None:
+        self.http_status = http_status
+        super().__init__(message)
+
+
+# --- Errors of our own domain -----------------------------------------------------------------------
+
+
+class PaymentValidationError(CinetPayError, ValueError):
+    """A payment cannot be created as asked (amount, currency, description, buyer == seller …)."""
+
+
+class InvalidSignatureError(CinetPayError):
+    """A notification's x-token is missing or does not match."""
+
+
+class InvalidTransitionError(CinetPayError):
+    """A state change that the transition table forbids (e.g. an accepted payment going back)."""
+
+    def __init__(self, obj: object, from_status: str, to_status: str) -> None:
+        self.obj = obj
+        self.from_status = from_status
+        self.to_status = to_status
+        super().__init__(f"{type(obj).__name__} {obj}: cannot go from {from_status!r} to {to_status!r}")
+
+
+class PermissionDeniedError(CinetPayError):
+    """The user may not perform this action (e.g. someone other than the buyer confirming receipt)."""
