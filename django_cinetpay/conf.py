@@ -15,7 +15,7 @@ from django.conf import settings
 
 from .exceptions import CinetPayConfigurationError
 
-__all__ = ["CURRENCY_LIMITS", "KNOWN_CHANNELS", "KNOWN_CURRENCIES", "CinetPayConf", "settings"]
+__all__ = ["CURRENCY_LIMITS", "as_list", "unknown_channels", "unknown_currencies", "KNOWN_CHANNELS", "KNOWN_CURRENCIES", "CinetPayConf", "settings"]
 
 #: Currencies CinetPay's Checkout API takes.
 KNOWN_CURRENCIES = ("XOF", "XAF", "CDF", "GNF", "USD")
@@ -35,6 +35,38 @@ CURRENCY_LIMITS: dict[str, tuple[int, int]] = {
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+def _to_timedelta(name: str, value: object) -> dt.timedelta:
+    """Accept a timedelta or a number of seconds; refuse negative periods."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = dt.timedelta(seconds=value)
+    if not isinstance(value, dt.timedelta) or value < dt.timedelta(0):
+        raise CinetPayConfigurationError(f"{name} must be a non-negative timedelta or number of seconds.")
+    return value
+
+
+def as_list(value: object, *, sep: str | None = None) -> list[str]:
+    """A setting given as a string (``sep``-separated) or a sequence, as upper-case items."""
+    if isinstance(value, str):
+        items = value.split(sep) if sep else [value]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = [str(v) for v in value]
+    else:
+        return [repr(value)]
+    return [item.strip().upper() for item in items]
+
+
+def unknown_currencies(value: object) -> list[str]:
+    """The entries of a CINETPAY_CURRENCIES value CinetPay does not know (``["(empty)"]`` if empty)."""
+    items = as_list(value)
+    return [c for c in items if c not in KNOWN_CURRENCIES] if items else ["(empty)"]
+
+
+def unknown_channels(value: object) -> list[str]:
+    """The entries of a CINETPAY_CHANNELS value CinetPay does not know (``["(empty)"]`` if empty)."""
+    items = as_list(value, sep=",")
+    return [c for c in items if c not in KNOWN_CHANNELS] if items else ["(empty)"]
 
 
 class CinetPayConf(AppConf):
@@ -66,26 +98,22 @@ class CinetPayConf(AppConf):
         return (value or getattr(settings, "BASE_URL", "") or "").rstrip("/")
 
     def configure_currencies(self, value: object) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = [value]
-        currencies = tuple(str(c).upper() for c in value)  # type: ignore[attr-defined]
-        unknown = sorted(set(currencies) - set(KNOWN_CURRENCIES))
-        if not currencies or unknown:
+        unknown = unknown_currencies(value)
+        if unknown:
             raise CinetPayConfigurationError(
-                f"CINETPAY_CURRENCIES has unknown currency codes {unknown or '(empty list)'}; "
-                f"use some of {', '.join(KNOWN_CURRENCIES)}."
+                f"CINETPAY_CURRENCIES has unknown currency codes {unknown}; use some of "
+                f"{', '.join(KNOWN_CURRENCIES)}."
             )
-        return currencies
+        return tuple(as_list(value))
 
     def configure_channels(self, value: object) -> str:
-        parts = [p.strip().upper() for p in (value if isinstance(value, str) else ",".join(value)).split(",")]  # type: ignore[arg-type]
-        unknown = [p for p in parts if p not in KNOWN_CHANNELS]
-        if unknown or not parts:
+        unknown = unknown_channels(value)
+        if unknown:
             raise CinetPayConfigurationError(
                 f"CINETPAY_CHANNELS has unknown channels {unknown}; use {', '.join(KNOWN_CHANNELS)} "
                 "(several may be joined with commas)."
             )
-        return ",".join(parts)
+        return ",".join(as_list(value, sep=","))
 
     def configure_default_currency(self, value: str) -> str:
         value = value.upper()
@@ -100,12 +128,3 @@ class CinetPayConf(AppConf):
 
     def configure_escrow_auto_confirm_after(self, value: object) -> dt.timedelta | None:
         return None if value in (None, "") else _to_timedelta("CINETPAY_ESCROW_AUTO_CONFIRM_AFTER", value)
-
-
-def _to_timedelta(name: str, value: object) -> dt.timedelta:
-    """Accept a timedelta or a number of seconds; refuse negative periods."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = dt.timedelta(seconds=value)
-    if not isinstance(value, dt.timedelta) or value < dt.timedelta(0):
-        raise CinetPayConfigurationError(f"{name} must be a non-negative timedelta or number of seconds.")
-    return value

@@ -1,0 +1,131 @@
+"""Payment notifications (IPN): store every request first, verify its x-token, then let a check decide.
+
+Stored before anything is trusted, with its outcome and traceback, so that staff can see what arrived and
+reprocess a notification whose processing failed (``process_payment_notification`` works from the stored
+row alone).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .. import exceptions
+from ..client import CheckoutBackend, verify_x_token
+from ..conf import settings
+from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind
+from ..utils import mask_phone
+from .audit import Actor
+from .payments import Outcome, refresh_payment
+
+logger = logging.getLogger("django_cinetpay")
+
+#: Headers never stored (they may carry the site's own credentials).
+_DROPPED_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
+_MAX_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class NotificationResult:
+    """What the notify view answers: an HTTP status and a short text for CinetPay's logs."""
+
+    status: int
+    message: str
+
+
+def record_notification(request: HttpRequest, kind: str) -> CinetPayNotification:
+    """Store the raw request (headers, body, IP) before it is verified. Committed at once."""
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROPPED_HEADERS}
+    body = request.body[:_MAX_BODY].decode("utf-8", errors="replace")
+    reference = request.POST.get("cpm_trans_id") or request.POST.get("client_transaction_id") or ""
+    return CinetPayNotification.objects.create(
+        kind=kind,
+        method=request.method or "",
+        headers=headers,
+        body=body,
+        remote_addr=request.META.get("REMOTE_ADDR") or None,
+        reference=reference[:64],
+    )
+
+
+def _finish(notification: CinetPayNotification, result: NotificationResult, *, error: str = "",
+            tb: str = "", processed: bool = True) -> NotificationResult:
+    notification.processed = processed
+    notification.result = f"{result.status} {result.message}"[:255]
+    notification.error = error
+    notification.traceback = tb
+    notification.processed_at = timezone.now()
+    notification.save(update_fields=["processed", "result", "error", "traceback", "processed_at", "valid",
+                                     "transaction"])
+    return result
+
+
+def process_payment_notification(
+    notification: CinetPayNotification, *, client: CheckoutBackend | None = None
+) -> NotificationResult:
+    """Verify and act on a stored payment notification. Never raises; never changes state on bad input.
+
+    Order: x-token (fail closed) → site id → known transaction → check call → locked transition.
+    A duplicate or late notification is answered 200 and changes nothing.
+    """
+    pairs = parse_qsl(notification.body, keep_blank_values=True)
+    data = dict(pairs)
+    token = next((v for k, v in notification.headers.items() if k.lower() == "x-token"), "")
+    notification.valid = verify_x_token(
+        settings.CINETPAY_SECRET_KEY, token, data, arrival_values=[value for _, value in pairs]
+    )
+    if not notification.valid:
+        reason = "missing x-token" if not token else "x-token does not match"
+        if not settings.CINETPAY_SECRET_KEY:
+            reason = "CINETPAY_SECRET_KEY is not set, so no notification can be verified"
+        logger.warning("Rejected CinetPay notification #%s: %s", notification.pk, reason)
+        return _finish(notification, NotificationResult(403, "invalid signature"), error=reason)
+
+    trans_id = data.get("cpm_trans_id", "").strip()
+    if not trans_id:
+        return _finish(notification, NotificationResult(400, "missing cpm_trans_id"),
+                       error="The notification has no cpm_trans_id.")
+    site_id = data.get("cpm_site_id", "").strip()
+    if site_id and site_id != str(settings.CINETPAY_SITE_ID):
+        return _finish(notification, NotificationResult(400, "unknown site"),
+                       error=f"cpm_site_id {site_id} is not CINETPAY_SITE_ID.")
+    tx = CinetPayTransaction.objects.filter(transaction_id=trans_id).first()
+    if tx is None:
+        return _finish(notification, NotificationResult(404, "unknown transaction"),
+                       error=f"No payment has transaction_id {trans_id}.")
+    notification.transaction = tx
+
+    try:
+        outcome = refresh_payment(
+            tx,
+            actor=Actor.notification(notification.pk),
+            client=client,
+            payer_phone=data.get("cel_phone_num", "").strip(),
+            payer_phone_prefix=data.get("cpm_phone_prefixe", "").strip(),
+        )
+    except (exceptions.CinetPayNetworkError, exceptions.CinetPayAPIError) as exc:
+        # No state change; CinetPay (or the reprocess command) may try again.
+        logger.warning("Could not confirm notification #%s with CinetPay: %s", notification.pk, exc)
+        return _finish(notification, NotificationResult(503, "could not confirm with CinetPay"),
+                       error=str(exc), processed=False)
+    except Exception as exc:  # a bug must not lose the stored request: keep it with its traceback
+        logger.exception("Processing notification #%s failed", notification.pk)
+        return _finish(notification, NotificationResult(500, "processing failed"), error=repr(exc),
+                       tb=traceback.format_exc(), processed=False)
+
+    logger.info("Notification #%s for %s (payer %s): %s", notification.pk, trans_id,
+                mask_phone(data.get("cel_phone_num")), outcome.outcome.value)
+    message = "already processed" if outcome.outcome == Outcome.UNCHANGED else outcome.outcome.value
+    return _finish(notification, NotificationResult(200, message))
+
+
+def reprocess(notification: CinetPayNotification, *, client: CheckoutBackend | None = None) -> NotificationResult:
+    """Process a stored notification again (admin action, command). Transfer notifications are routed by kind."""
+    if notification.kind != NotificationKind.PAYMENT:
+        raise ValueError(f"no processor for {notification.kind} notifications")
+    return process_payment_notification(notification, client=client)

@@ -1,0 +1,36 @@
+"""Signals sent by django-cinetpay. Each is sent once per event, after the database commit.
+
+``sender`` is the model class of the object concerned. Receivers run after commit, so an exception in a
+receiver never rolls back a payment; it propagates to the caller (as Django's ``on_commit`` does).
+"""
+
+from django.dispatch import Signal
+
+#: A payment was confirmed as paid by CinetPay's check endpoint (amount and currency matched).
+#: Arguments: ``transaction`` (CinetPayTransaction).
+payment_accepted = Signal()
+
+#: A payment ended without being paid (refused, cancelled or expired). Sent once, on the first failure;
+#: a later acceptance (the customer retried on the same checkout) still sends ``payment_accepted``.
+#: Arguments: ``transaction`` (CinetPayTransaction), ``status`` (str), ``code`` (CinetPay's code, str).
+payment_refused = Signal()
+
+#: Escrowed money was released to the seller (a payout follows).
+#: Arguments: ``escrow`` (EscrowTransaction), ``payout`` (PayoutRequest).
+escrow_released = Signal()
+
+#: The buyer opened a dispute on an escrow.
+#: Arguments: ``escrow`` (EscrowTransaction), ``reason`` (str), ``user``.
+escrow_disputed = Signal()
+
+#: Escrowed money goes back to the buyer (a refund payout follows).
+#: Arguments: ``escrow`` (EscrowTransaction), ``payout`` (PayoutRequest).
+escrow_refunded = Signal()
+
+#: CinetPay confirmed a transfer (seller payout or buyer refund) as done.
+#: Arguments: ``payout`` (PayoutRequest).
+payout_completed = Signal()
+
+#: A transfer was rejected or could not be sent.
+#: Arguments: ``payout`` (PayoutRequest), ``code`` (str), ``message`` (str).
+payout_failed = Signal()

@@ -1,0 +1,183 @@
+"""Thin views: parse, authorise, call a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import exceptions, services
+from .adapter import get_adapter
+from .forms import PaymentForm
+from .models import CinetPayTransaction, NotificationKind
+from .states import PAYMENT_FAILED_STATES, PaymentStatus
+
+logger = logging.getLogger("django_cinetpay")
+
+#: A status poll re-checks a pending payment with CinetPay at most this often.
+STATUS_RECHECK_INTERVAL = dt.timedelta(seconds=10)
+
+
+def _payment_for(request: HttpRequest, transaction_id: str, *, buyer_only: bool = False) -> CinetPayTransaction:
+    """The payment, if ``request.user`` is its buyer (or seller); 404 otherwise, so ids leak nothing."""
+    qs = CinetPayTransaction.objects.select_related("buyer", "seller")
+    tx = get_object_or_404(qs, transaction_id=transaction_id)
+    allowed = {tx.buyer_id} if buyer_only else {tx.buyer_id, tx.seller_id}
+    if request.user.pk not in allowed:
+        raise Http404
+    return tx
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, exceptions.CinetPayAPIError):
+        return _("CinetPay refused the payment (code %(code)s: %(message)s). %(hint)s") % {
+            "code": exc.code, "message": exc.message, "hint": _(exc.hint)}
+    if isinstance(exc, exceptions.CinetPayNetworkError):
+        return _("CinetPay could not be reached. Please try again in a moment.")
+    return str(exc)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
+    """The payment form (seed: ``initiate_cinetpay_payment``). POST starts the checkout at CinetPay."""
+    tx = _payment_for(request, transaction_id, buyer_only=True)
+    if tx.status == PaymentStatus.ACCEPTED:
+        return redirect("cinetpay:success", transaction_id=tx.transaction_id)
+    if tx.status == PaymentStatus.PENDING and tx.payment_url:
+        if request.method == "POST":
+            return HttpResponseRedirect(tx.payment_url)
+    error = ""
+    if request.method == "POST":
+        form = PaymentForm(request.POST, channels=tx.channels)
+        if form.is_valid():
+            try:
+                url = services.start_checkout(
+                    tx, customer=form.customer_data(), channels=form.cleaned_data["channel"],
+                    actor=services.Actor.for_user(request.user),
+                )
+            except (exceptions.CinetPayError, exceptions.CinetPayConfigurationError) as exc:
+                logger.warning("Checkout start failed for %s: %s", tx.transaction_id, exc)
+                error = _error_text(exc) if not isinstance(exc, exceptions.CinetPayConfigurationError) else _(
+                    "Online payment is not configured on this site. Please contact us.")
+            else:
+                return HttpResponseRedirect(url)
+    else:
+        initial = {name: getattr(tx, name) for name in PaymentForm.base_fields if getattr(tx, name, "")}
+        initial = {**get_adapter().get_customer_initial(request, tx), **initial}
+        form = PaymentForm(initial=initial, channels=tx.channels)
+    return render(request, "cinetpay/payment_form.html",
+                  {"transaction": tx, "form": form, "error": error}, status=400 if error else 200)
+
+
+@csrf_exempt
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "HEAD", "POST"])
+def notify(request: HttpRequest) -> HttpResponse:
+    """CinetPay's payment notification (IPN). GET/HEAD: liveness ping. POST: store, verify, check, apply."""
+    if request.method != "POST":
+        return HttpResponse("OK", content_type="text/plain")
+    notification = services.record_notification(request, NotificationKind.PAYMENT)
+    result = services.process_payment_notification(notification)
+    return HttpResponse(result.message, status=result.status, content_type="text/plain")
+
+
+@csrf_exempt
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "POST"])
+def return_view(request: HttpRequest) -> HttpResponse:
+    """Where CinetPay sends the customer back (GET or POST, ``transaction_id`` and ``token``).
+
+    Writes nothing but what a check call confirms, then redirects to one of our own pages only.
+    """
+    params = request.POST if request.method == "POST" else request.GET
+    transaction_id = (params.get("transaction_id") or params.get("cpm_trans_id") or "").strip()
+    token = (params.get("token") or params.get("payment_token") or "").strip()
+    qs = CinetPayTransaction.objects.all()
+    tx = (qs.filter(transaction_id=transaction_id).first() if transaction_id
+          else qs.filter(payment_token=token).first() if token else None)
+    if tx is None:
+        return render(request, "cinetpay/payment_failed.html",
+                      {"transaction": None, "reason": _("We do not know this payment.")}, status=404)
+    if tx.status not in {PaymentStatus.ACCEPTED} | PAYMENT_FAILED_STATES:
+        try:
+            tx = services.refresh_payment(tx, actor=services.Actor.check("return")).transaction
+        except exceptions.CinetPayError as exc:
+            logger.warning("Check on return failed for %s: %s", tx.transaction_id, exc)
+    return redirect(_page_for(tx), transaction_id=tx.transaction_id)
+
+
+def _page_for(tx: CinetPayTransaction) -> str:
+    if tx.status == PaymentStatus.ACCEPTED:
+        return "cinetpay:success"
+    if tx.status in PAYMENT_FAILED_STATES:
+        return "cinetpay:failed"
+    return "cinetpay:pending"
+
+
+@login_required
+@require_GET
+def success(request: HttpRequest, transaction_id: str) -> HttpResponse:
+    tx = _payment_for(request, transaction_id)
+    if tx.status != PaymentStatus.ACCEPTED:
+        return redirect(_page_for(tx), transaction_id=tx.transaction_id)
+    return render(request, "cinetpay/payment_success.html", {"transaction": tx})
+
+
+@login_required
+@require_GET
+def failed(request: HttpRequest, transaction_id: str) -> HttpResponse:
+    tx = _payment_for(request, transaction_id)
+    if tx.status not in PAYMENT_FAILED_STATES:
+        return redirect(_page_for(tx), transaction_id=tx.transaction_id)
+    return render(request, "cinetpay/payment_failed.html", {"transaction": tx, "reason": _failure_reason(tx)})
+
+
+def _failure_reason(tx: CinetPayTransaction) -> str:
+    from .client.codes import CHECKOUT_CODES
+
+    info = CHECKOUT_CODES.get(tx.cinetpay_code)
+    return _(info.hint) if info else _("The payment was not completed.")
+
+
+@login_required
+@require_GET
+def pending(request: HttpRequest, transaction_id: str) -> HttpResponse:
+    tx = _payment_for(request, transaction_id)
+    if tx.status == PaymentStatus.ACCEPTED or tx.status in PAYMENT_FAILED_STATES:
+        return redirect(_page_for(tx), transaction_id=tx.transaction_id)
+    return render(request, "cinetpay/payment_pending.html", {"transaction": tx})
+
+
+@login_required
+@require_GET
+def status(request: HttpRequest, transaction_id: str) -> JsonResponse:
+    """JSON status for live pages (buyer or seller only). Re-checks a pending payment at most every 10 s."""
+    tx = _payment_for(request, transaction_id)
+    due = tx.last_checked_at is None or timezone.now() - tx.last_checked_at >= STATUS_RECHECK_INTERVAL
+    if tx.status == PaymentStatus.PENDING and due:
+        try:
+            tx = services.refresh_payment(tx, actor=services.Actor.check("status poll")).transaction
+        except exceptions.CinetPayError as exc:
+            logger.info("Status re-check failed for %s: %s", tx.transaction_id, exc)
+    return JsonResponse({
+        "transaction_id": tx.transaction_id,
+        "status": tx.status,
+        "status_display": tx.get_status_display(),
+        "is_paid": tx.is_paid,
+        "is_final": tx.status == PaymentStatus.ACCEPTED or tx.status in PAYMENT_FAILED_STATES,
+        "amount": tx.amount,
+        "currency": tx.currency,
+        "payment_method": tx.payment_method,
+        "paid_at": tx.paid_at.isoformat() if tx.paid_at else None,
+        "url": reverse(_page_for(tx), kwargs={"transaction_id": tx.transaction_id}),
+    })
