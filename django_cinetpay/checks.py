@@ -11,13 +11,25 @@ from django.core.checks import CheckMessage
 from .conf import KNOWN_CHANNELS, KNOWN_CURRENCIES, as_list, settings, unknown_channels, unknown_currencies
 
 _CREDENTIALS: list[tuple[str, str, str, str]] = [
-    ("CINETPAY_API_KEY", "001", "the API key",
-     "Copy the apikey from your CinetPay back-office (menu Intégration) into CINETPAY_API_KEY or the "
-     "CINETPAY_API_KEY environment variable."),
-    ("CINETPAY_SITE_ID", "002", "the site id",
-     "Copy the site_id from your CinetPay back-office (menu Intégration) into CINETPAY_SITE_ID."),
-    ("CINETPAY_SECRET_KEY", "003", "the secret key, so notifications cannot be verified and are all refused",
-     "Copy the secret key from your CinetPay back-office (menu Intégration) into CINETPAY_SECRET_KEY."),
+    (
+        "CINETPAY_API_KEY",
+        "001",
+        "the API key",
+        "Copy the apikey from your CinetPay back-office (menu Intégration) into CINETPAY_API_KEY or the "
+        "CINETPAY_API_KEY environment variable.",
+    ),
+    (
+        "CINETPAY_SITE_ID",
+        "002",
+        "the site id",
+        "Copy the site_id from your CinetPay back-office (menu Intégration) into CINETPAY_SITE_ID.",
+    ),
+    (
+        "CINETPAY_SECRET_KEY",
+        "003",
+        "the secret key, so notifications cannot be verified and are all refused",
+        "Copy the secret key from your CinetPay back-office (menu Intégration) into CINETPAY_SECRET_KEY.",
+    ),
 ]
 
 
@@ -47,21 +59,40 @@ def check_base_url(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     base = settings.CINETPAY_BASE_URL
     debug = bool(django_settings.DEBUG)
     if not base:
-        return [_severity(debug, "004", "CINETPAY_BASE_URL (or BASE_URL) is not set, so CinetPay has no "
-                          "notify_url or return_url to call.",
-                          "Set CINETPAY_BASE_URL to the public address of the site, e.g. https://example.com.")]
+        return [
+            _severity(
+                debug,
+                "004",
+                "CINETPAY_BASE_URL (or BASE_URL) is not set, so CinetPay has no "
+                "notify_url or return_url to call.",
+                "Set CINETPAY_BASE_URL to the public address of the site, e.g. https://example.com.",
+            )
+        ]
     parsed = urlparse(base)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        return [checks.Error(f"CINETPAY_BASE_URL {base!r} is not an absolute http(s) URL.",
-                             hint="Use the form https://example.com (no path needed).", id="cinetpay.E005")]
+        return [
+            checks.Error(
+                f"CINETPAY_BASE_URL {base!r} is not an absolute http(s) URL.",
+                hint="Use the form https://example.com (no path needed).",
+                id="cinetpay.E005",
+            )
+        ]
     if not debug and parsed.scheme != "https":
-        return [checks.Error(f"CINETPAY_BASE_URL {base!r} is not https while DEBUG is False.",
-                             hint="CinetPay posts notifications over the internet: serve them over https.",
-                             id="cinetpay.E006")]
+        return [
+            checks.Error(
+                f"CINETPAY_BASE_URL {base!r} is not https while DEBUG is False.",
+                hint="CinetPay posts notifications over the internet: serve them over https.",
+                id="cinetpay.E006",
+            )
+        ]
     if not debug and parsed.hostname in ("localhost", "127.0.0.1", "::1"):
-        return [checks.Error(f"CINETPAY_BASE_URL {base!r} points at this machine while DEBUG is False.",
-                             hint="CinetPay refuses localhost callback URLs; use the site's public address.",
-                             id="cinetpay.E007")]
+        return [
+            checks.Error(
+                f"CINETPAY_BASE_URL {base!r} points at this machine while DEBUG is False.",
+                hint="CinetPay refuses localhost callback URLs; use the site's public address.",
+                id="cinetpay.E007",
+            )
+        ]
     return []
 
 
@@ -70,16 +101,29 @@ def check_currencies_and_channels(app_configs: Any = None, **kwargs: Any) -> lis
     errors: list[CheckMessage] = []
     bad = unknown_currencies(settings.CINETPAY_CURRENCIES)
     if bad:
-        errors.append(checks.Error(f"CINETPAY_CURRENCIES has unknown currencies: {bad}.",
-                                   hint=f"Use some of {', '.join(KNOWN_CURRENCIES)}.", id="cinetpay.E008"))
+        errors.append(
+            checks.Error(
+                f"CINETPAY_CURRENCIES has unknown currencies: {bad}.",
+                hint=f"Use some of {', '.join(KNOWN_CURRENCIES)}.",
+                id="cinetpay.E008",
+            )
+        )
     bad = unknown_channels(settings.CINETPAY_CHANNELS)
     if bad:
-        errors.append(checks.Error(f"CINETPAY_CHANNELS has unknown channels: {bad}.",
-                                   hint=f"Use {', '.join(KNOWN_CHANNELS)}, joined with commas.",
-                                   id="cinetpay.E009"))
+        errors.append(
+            checks.Error(
+                f"CINETPAY_CHANNELS has unknown channels: {bad}.",
+                hint=f"Use {', '.join(KNOWN_CHANNELS)}, joined with commas.",
+                id="cinetpay.E009",
+            )
+        )
     default = str(settings.CINETPAY_DEFAULT_CURRENCY).upper()
     if default not in as_list(settings.CINETPAY_CURRENCIES):
-        errors.append(checks.Error(
-            f"CINETPAY_DEFAULT_CURRENCY {default!r} is not in CINETPAY_CURRENCIES.",
-            hint="Add it to CINETPAY_CURRENCIES or choose another default.", id="cinetpay.E010"))
+        errors.append(
+            checks.Error(
+                f"CINETPAY_DEFAULT_CURRENCY {default!r} is not in CINETPAY_CURRENCIES.",
+                hint="Add it to CINETPAY_CURRENCIES or choose another default.",
+                id="cinetpay.E010",
+            )
+        )
     return errors

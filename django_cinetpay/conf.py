@@ -15,7 +15,16 @@ from django.conf import settings
 
 from .exceptions import CinetPayConfigurationError
 
-__all__ = ["CURRENCY_LIMITS", "as_list", "unknown_channels", "unknown_currencies", "KNOWN_CHANNELS", "KNOWN_CURRENCIES", "CinetPayConf", "settings"]
+__all__ = [
+    "CURRENCY_LIMITS",
+    "KNOWN_CHANNELS",
+    "KNOWN_CURRENCIES",
+    "CinetPayConf",
+    "as_list",
+    "settings",
+    "unknown_channels",
+    "unknown_currencies",
+]
 
 #: Currencies CinetPay's Checkout API takes.
 KNOWN_CURRENCIES = ("XOF", "XAF", "CDF", "GNF", "USD")

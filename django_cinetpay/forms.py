@@ -23,14 +23,19 @@ class PaymentForm(forms.Form):
     customer_name = forms.CharField(label=_("Family name"), max_length=100)
     customer_email = forms.EmailField(label=_("E-mail"))
     customer_phone_number = forms.RegexField(
-        label=_("Phone number"), regex=r"^\+?[0-9 ]{8,20}$", max_length=20,
+        label=_("Phone number"),
+        regex=r"^\+?[0-9 ]{8,20}$",
+        max_length=20,
         error_messages={"invalid": _("Enter a phone number of 8 to 15 digits, e.g. 0707070707.")},
     )
     channel = forms.ChoiceField(label=_("Payment method"))
     customer_address = forms.CharField(label=_("Address"), max_length=255, required=False)
     customer_city = forms.CharField(label=_("City"), max_length=100, required=False)
     customer_country = forms.RegexField(
-        label=_("Country (2-letter code)"), regex=r"^[A-Za-z]{2}$", max_length=2, required=False,
+        label=_("Country (2-letter code)"),
+        regex=r"^[A-Za-z]{2}$",
+        max_length=2,
+        required=False,
         error_messages={"invalid": _("Enter the two-letter country code, e.g. CI.")},
     )
     customer_state = forms.CharField(label=_("State or region"), max_length=100, required=False)

@@ -46,11 +46,15 @@ class CinetPayTransaction(models.Model):
         _("transaction id"), max_length=25, unique=True, default=generate_transaction_id, editable=False
     )
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cinetpay_purchases",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cinetpay_purchases",
         verbose_name=_("buyer"),
     )
     seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cinetpay_sales",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cinetpay_sales",
         verbose_name=_("seller"),
     )
     order_content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
@@ -64,7 +68,11 @@ class CinetPayTransaction(models.Model):
     lang = models.CharField(_("language"), max_length=2, default="fr")
     metadata = models.CharField(_("metadata"), max_length=255, blank=True)
     commission_rate = models.DecimalField(
-        _("commission rate"), max_digits=5, decimal_places=4, null=True, blank=True,
+        _("commission rate"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("Overrides CINETPAY_COMMISSION_RATE for this payment."),
     )
 
@@ -79,7 +87,11 @@ class CinetPayTransaction(models.Model):
     customer_zip_code = models.CharField(_("zip code"), max_length=20, blank=True)
 
     status = models.CharField(
-        _("status"), max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CREATED, editable=False
+        _("status"),
+        max_length=16,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.CREATED,
+        editable=False,
     )
     payment_token = models.CharField(_("payment token"), max_length=255, blank=True, editable=False)
     payment_url = models.URLField(_("payment URL"), max_length=500, blank=True, editable=False)
@@ -145,8 +157,13 @@ class CinetPayNotification(models.Model):
     headers = models.JSONField(_("headers"), default=dict)
     body = models.TextField(_("body"), blank=True)
     remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True,
-                                 help_text=_("The transaction id the notification names."))
+    reference = models.CharField(
+        _("reference"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The transaction id the notification names."),
+    )
     transaction = models.ForeignKey(
         CinetPayTransaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
     )

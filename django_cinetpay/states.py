@@ -24,8 +24,13 @@ class PaymentStatus(models.TextChoices):
 #: CinetPay confirms must never be ignored.
 PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     PaymentStatus.CREATED: frozenset(
-        {PaymentStatus.PENDING, PaymentStatus.ACCEPTED, PaymentStatus.REFUSED, PaymentStatus.CANCELLED,
-         PaymentStatus.EXPIRED}
+        {
+            PaymentStatus.PENDING,
+            PaymentStatus.ACCEPTED,
+            PaymentStatus.REFUSED,
+            PaymentStatus.CANCELLED,
+            PaymentStatus.EXPIRED,
+        }
     ),
     PaymentStatus.PENDING: frozenset(
         {PaymentStatus.ACCEPTED, PaymentStatus.REFUSED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED}

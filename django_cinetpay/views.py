@@ -27,7 +27,9 @@ logger = logging.getLogger("django_cinetpay")
 STATUS_RECHECK_INTERVAL = dt.timedelta(seconds=10)
 
 
-def _payment_for(request: HttpRequest, transaction_id: str, *, buyer_only: bool = False) -> CinetPayTransaction:
+def _payment_for(
+    request: HttpRequest, transaction_id: str, *, buyer_only: bool = False
+) -> CinetPayTransaction:
     """The payment, if ``request.user`` is its buyer (or seller); 404 otherwise, so ids leak nothing."""
     qs = CinetPayTransaction.objects.select_related("buyer", "seller")
     tx = get_object_or_404(qs, transaction_id=transaction_id)
@@ -40,7 +42,10 @@ def _payment_for(request: HttpRequest, transaction_id: str, *, buyer_only: bool 
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, exceptions.CinetPayAPIError):
         return _("CinetPay refused the payment (code %(code)s: %(message)s). %(hint)s") % {
-            "code": exc.code, "message": exc.message, "hint": _(exc.hint)}
+            "code": exc.code,
+            "message": exc.message,
+            "hint": _(exc.hint),
+        }
     if isinstance(exc, exceptions.CinetPayNetworkError):
         return _("CinetPay could not be reached. Please try again in a moment.")
     return str(exc)
@@ -53,30 +58,38 @@ def pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
     tx = _payment_for(request, transaction_id, buyer_only=True)
     if tx.status == PaymentStatus.ACCEPTED:
         return redirect("cinetpay:success", transaction_id=tx.transaction_id)
-    if tx.status == PaymentStatus.PENDING and tx.payment_url:
-        if request.method == "POST":
-            return HttpResponseRedirect(tx.payment_url)
+    if tx.status == PaymentStatus.PENDING and tx.payment_url and request.method == "POST":
+        return HttpResponseRedirect(tx.payment_url)
     error = ""
     if request.method == "POST":
         form = PaymentForm(request.POST, channels=tx.channels)
         if form.is_valid():
             try:
                 url = services.start_checkout(
-                    tx, customer=form.customer_data(), channels=form.cleaned_data["channel"],
+                    tx,
+                    customer=form.customer_data(),
+                    channels=form.cleaned_data["channel"],
                     actor=services.Actor.for_user(request.user),
                 )
             except (exceptions.CinetPayError, exceptions.CinetPayConfigurationError) as exc:
                 logger.warning("Checkout start failed for %s: %s", tx.transaction_id, exc)
-                error = _error_text(exc) if not isinstance(exc, exceptions.CinetPayConfigurationError) else _(
-                    "Online payment is not configured on this site. Please contact us.")
+                error = (
+                    _error_text(exc)
+                    if not isinstance(exc, exceptions.CinetPayConfigurationError)
+                    else _("Online payment is not configured on this site. Please contact us.")
+                )
             else:
                 return HttpResponseRedirect(url)
     else:
         initial = {name: getattr(tx, name) for name in PaymentForm.base_fields if getattr(tx, name, "")}
         initial = {**get_adapter().get_customer_initial(request, tx), **initial}
         form = PaymentForm(initial=initial, channels=tx.channels)
-    return render(request, "cinetpay/payment_form.html",
-                  {"transaction": tx, "form": form, "error": error}, status=400 if error else 200)
+    return render(
+        request,
+        "cinetpay/payment_form.html",
+        {"transaction": tx, "form": form, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @csrf_exempt
@@ -103,11 +116,20 @@ def return_view(request: HttpRequest) -> HttpResponse:
     transaction_id = (params.get("transaction_id") or params.get("cpm_trans_id") or "").strip()
     token = (params.get("token") or params.get("payment_token") or "").strip()
     qs = CinetPayTransaction.objects.all()
-    tx = (qs.filter(transaction_id=transaction_id).first() if transaction_id
-          else qs.filter(payment_token=token).first() if token else None)
+    tx = (
+        qs.filter(transaction_id=transaction_id).first()
+        if transaction_id
+        else qs.filter(payment_token=token).first()
+        if token
+        else None
+    )
     if tx is None:
-        return render(request, "cinetpay/payment_failed.html",
-                      {"transaction": None, "reason": _("We do not know this payment.")}, status=404)
+        return render(
+            request,
+            "cinetpay/payment_failed.html",
+            {"transaction": None, "reason": _("We do not know this payment.")},
+            status=404,
+        )
     if tx.status not in {PaymentStatus.ACCEPTED} | PAYMENT_FAILED_STATES:
         try:
             tx = services.refresh_payment(tx, actor=services.Actor.check("return")).transaction
@@ -169,15 +191,17 @@ def status(request: HttpRequest, transaction_id: str) -> JsonResponse:
             tx = services.refresh_payment(tx, actor=services.Actor.check("status poll")).transaction
         except exceptions.CinetPayError as exc:
             logger.info("Status re-check failed for %s: %s", tx.transaction_id, exc)
-    return JsonResponse({
-        "transaction_id": tx.transaction_id,
-        "status": tx.status,
-        "status_display": tx.get_status_display(),
-        "is_paid": tx.is_paid,
-        "is_final": tx.status == PaymentStatus.ACCEPTED or tx.status in PAYMENT_FAILED_STATES,
-        "amount": tx.amount,
-        "currency": tx.currency,
-        "payment_method": tx.payment_method,
-        "paid_at": tx.paid_at.isoformat() if tx.paid_at else None,
-        "url": reverse(_page_for(tx), kwargs={"transaction_id": tx.transaction_id}),
-    })
+    return JsonResponse(
+        {
+            "transaction_id": tx.transaction_id,
+            "status": tx.status,
+            "status_display": tx.get_status_display(),
+            "is_paid": tx.is_paid,
+            "is_final": tx.status == PaymentStatus.ACCEPTED or tx.status in PAYMENT_FAILED_STATES,
+            "amount": tx.amount,
+            "currency": tx.currency,
+            "payment_method": tx.payment_method,
+            "paid_at": tx.paid_at.isoformat() if tx.paid_at else None,
+            "url": reverse(_page_for(tx), kwargs={"transaction_id": tx.transaction_id}),
+        }
+    )

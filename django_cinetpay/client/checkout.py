@@ -1,4 +1,4 @@
-"""Checkout API v2: initialise a payment and check it (CINETPAY_API.md §1–2).
+"""Checkout API v2: initialise a payment and check it (CINETPAY_API.md §1-2).
 
 No ORM and no settings at import time: a :class:`CheckoutClient` is built from explicit values, or from
 the settings at call time with :func:`get_checkout_client`.
@@ -140,7 +140,7 @@ def _date_or_none(value: object) -> dt.datetime | None:
     text = _text(value)
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
         try:
-            return dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - CinetPay sends naive local times
+            return dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
     return None
@@ -208,8 +208,16 @@ class CheckoutClient:
         and a hint, or a :class:`~django_cinetpay.exceptions.CinetPayNetworkError`.
         """
         body = {**self._credentials(), **request.to_payload()}
-        logger.info("CinetPay init %s", http.redact({"transaction_id": request.transaction_id,
-                                                     "amount": request.amount, "currency": request.currency}))
+        logger.info(
+            "CinetPay init %s",
+            http.redact(
+                {
+                    "transaction_id": request.transaction_id,
+                    "amount": request.amount,
+                    "currency": request.currency,
+                }
+            ),
+        )
         status, payload = http.send(
             self.session, "POST", f"{self.base_url}/payment", json_body=body, timeout=self.timeout
         )
@@ -232,7 +240,10 @@ class CheckoutClient:
                 "CinetPay answered 201 CREATED without a payment_url.", http_status=status
             )
         raise codes.checkout_error(
-            code or "unknown", _text(payload.get("message")), _text(payload.get("description")), http_status=status
+            code or "unknown",
+            _text(payload.get("message")),
+            _text(payload.get("description")),
+            http_status=status,
         )
 
     def check_payment(self, transaction_id: str = "", *, token: str = "") -> CheckResult:
@@ -243,7 +254,9 @@ class CheckoutClient:
         """
         if not transaction_id and not token:
             raise ValueError("check_payment needs a transaction_id or a token")
-        body = self._credentials() | ({"transaction_id": transaction_id} if transaction_id else {"token": token})
+        body = self._credentials() | (
+            {"transaction_id": transaction_id} if transaction_id else {"token": token}
+        )
 
         def call() -> CheckResult:
             status, payload = http.send(

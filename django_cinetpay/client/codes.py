@@ -48,7 +48,9 @@ CHECKOUT_CODES: dict[str, CodeInfo] = {
         "Check CINETPAY_SITE_ID in your settings: it must match the account of your API key.",
         _AUTH,
     ),
-    "620": CodeInfo("DOUBLE_PAYMENT", "This transaction was already paid or its id was already used.", _VALID),
+    "620": CodeInfo(
+        "DOUBLE_PAYMENT", "This transaction was already paid or its id was already used.", _VALID
+    ),
     "623": CodeInfo("WAITING_CUSTOMER_TO_VALIDATE", "The customer has not yet validated the payment."),
     "624": CodeInfo(
         "PROCESSING_ERROR",
@@ -58,8 +60,12 @@ CHECKOUT_CODES: dict[str, CodeInfo] = {
     ),
     "625": CodeInfo("TRANSACTION_EXPIRED", "The payment expired before the customer completed it."),
     "627": CodeInfo("TRANSACTION_CANCEL", "The customer cancelled or the operator refused the payment."),
-    "641": CodeInfo("ERROR_AMOUNT_TOO_LOW", "The amount is below CinetPay's minimum for this currency.", _VALID),
-    "642": CodeInfo("ERROR_AMOUNT_TOO_HIGH", "The amount is above CinetPay's maximum for this currency.", _VALID),
+    "641": CodeInfo(
+        "ERROR_AMOUNT_TOO_LOW", "The amount is below CinetPay's minimum for this currency.", _VALID
+    ),
+    "642": CodeInfo(
+        "ERROR_AMOUNT_TOO_HIGH", "The amount is above CinetPay's maximum for this currency.", _VALID
+    ),
     "662": CodeInfo("WAITING_CUSTOMER_PAYMENT", "The customer has not paid yet."),
     "663": CodeInfo("WAITING_CUSTOMER_OTP_CODE", "The customer has not entered the OTP code yet."),
     "664": CodeInfo("FRAUD_DETECTED", "CinetPay flagged this payment as fraud; contact CinetPay support."),
@@ -96,15 +102,24 @@ TRANSFER_CODES: dict[str, CodeInfo] = {
         "Check CINETPAY_API_KEY and CINETPAY_TRANSFER_PASSWORD (the API password set in the back-office).",
         exceptions.CinetPayAuthError,
     ),
-    "702": CodeInfo("COULD_NOT_CREATE_TOKEN", "CinetPay could not create a session token; retry later.", _TRANSFER),
+    "702": CodeInfo(
+        "COULD_NOT_CREATE_TOKEN", "CinetPay could not create a session token; retry later.", _TRANSFER
+    ),
     "703": CodeInfo(
-        "INVALID_USER", "The account behind CINETPAY_API_KEY is not allowed to transfer.",
+        "INVALID_USER",
+        "The account behind CINETPAY_API_KEY is not allowed to transfer.",
         exceptions.CinetPayAuthError,
     ),
     "704": CodeInfo("INVALID_PARAM", "A transfer parameter is missing or invalid.", _TRANSFER),
-    "705": CodeInfo("EXPIRED_TOKEN", "The session token expired; log in again.", exceptions.CinetPayTokenExpiredError),
-    "706": CodeInfo("INVALID_TOKEN", "The session token is invalid; log in again.", exceptions.CinetPayTokenExpiredError),
-    "707": CodeInfo("CANT_REFRESH_TOKEN", "The session token could not be refreshed; log in again.", _TRANSFER),
+    "705": CodeInfo(
+        "EXPIRED_TOKEN", "The session token expired; log in again.", exceptions.CinetPayTokenExpiredError
+    ),
+    "706": CodeInfo(
+        "INVALID_TOKEN", "The session token is invalid; log in again.", exceptions.CinetPayTokenExpiredError
+    ),
+    "707": CodeInfo(
+        "CANT_REFRESH_TOKEN", "The session token could not be refreshed; log in again.", _TRANSFER
+    ),
     "708": CodeInfo(
         "NOT_ALLOWED",
         "Transfers are not enabled for this account or this server's IP; contact CinetPay support.",
@@ -114,7 +129,9 @@ TRANSFER_CODES: dict[str, CodeInfo] = {
     "718": CodeInfo("JSON_PARSE_ERROR", "The transfer data is not valid JSON.", _TRANSFER),
     "719": CodeInfo("AMOUNT_TOO_SMALL", "The transfer amount is below CinetPay's minimum.", _TRANSFER),
     "720": CodeInfo("AMOUNT_TOO_LARGE", "The transfer amount is above CinetPay's maximum.", _TRANSFER),
-    "721": CodeInfo("OPERATOR_NOT_AVAILABLE", "The recipient's operator is unavailable; retry later.", _TRANSFER),
+    "721": CodeInfo(
+        "OPERATOR_NOT_AVAILABLE", "The recipient's operator is unavailable; retry later.", _TRANSFER
+    ),
     "723": CodeInfo("NOT_FOUND", "CinetPay knows no transfer with this id.", _TRANSFER),
     "724": CodeInfo(
         "ERROR_PHONE_NOT_MY_CONTACT", "Add the recipient as a contact before sending money.", _TRANSFER

@@ -118,6 +118,8 @@ def with_retries(
             return call()
         except exceptions.CinetPayNetworkError as exc:
             delay = random.uniform(0, backoff * 2 ** (attempt - 1))  # noqa: S311 - jitter, not crypto
-            logger.warning("CinetPay call failed (%s); retry %d/%d in %.2f s", exc, attempt, attempts - 1, delay)
+            logger.warning(
+                "CinetPay call failed (%s); retry %d/%d in %.2f s", exc, attempt, attempts - 1, delay
+            )
             sleep(delay)
     return call()

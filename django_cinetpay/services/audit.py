@@ -45,7 +45,9 @@ class Actor:
         return cls(ActorKind.SYSTEM, label=label)
 
 
-def record(obj: models.Model, from_status: str, to_status: str, actor: Actor, reason: str = "") -> StateChange:
+def record(
+    obj: models.Model, from_status: str, to_status: str, actor: Actor, reason: str = ""
+) -> StateChange:
     """Write one audit row. Call inside the transaction that changes the state."""
     user = actor.user if getattr(actor.user, "is_authenticated", False) else None
     return StateChange.objects.create(

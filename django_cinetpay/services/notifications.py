@@ -53,15 +53,22 @@ def record_notification(request: HttpRequest, kind: str) -> CinetPayNotification
     )
 
 
-def _finish(notification: CinetPayNotification, result: NotificationResult, *, error: str = "",
-            tb: str = "", processed: bool = True) -> NotificationResult:
+def _finish(
+    notification: CinetPayNotification,
+    result: NotificationResult,
+    *,
+    error: str = "",
+    tb: str = "",
+    processed: bool = True,
+) -> NotificationResult:
     notification.processed = processed
     notification.result = f"{result.status} {result.message}"[:255]
     notification.error = error
     notification.traceback = tb
     notification.processed_at = timezone.now()
-    notification.save(update_fields=["processed", "result", "error", "traceback", "processed_at", "valid",
-                                     "transaction"])
+    notification.save(
+        update_fields=["processed", "result", "error", "traceback", "processed_at", "valid", "transaction"]
+    )
     return result
 
 
@@ -88,16 +95,25 @@ def process_payment_notification(
 
     trans_id = data.get("cpm_trans_id", "").strip()
     if not trans_id:
-        return _finish(notification, NotificationResult(400, "missing cpm_trans_id"),
-                       error="The notification has no cpm_trans_id.")
+        return _finish(
+            notification,
+            NotificationResult(400, "missing cpm_trans_id"),
+            error="The notification has no cpm_trans_id.",
+        )
     site_id = data.get("cpm_site_id", "").strip()
     if site_id and site_id != str(settings.CINETPAY_SITE_ID):
-        return _finish(notification, NotificationResult(400, "unknown site"),
-                       error=f"cpm_site_id {site_id} is not CINETPAY_SITE_ID.")
+        return _finish(
+            notification,
+            NotificationResult(400, "unknown site"),
+            error=f"cpm_site_id {site_id} is not CINETPAY_SITE_ID.",
+        )
     tx = CinetPayTransaction.objects.filter(transaction_id=trans_id).first()
     if tx is None:
-        return _finish(notification, NotificationResult(404, "unknown transaction"),
-                       error=f"No payment has transaction_id {trans_id}.")
+        return _finish(
+            notification,
+            NotificationResult(404, "unknown transaction"),
+            error=f"No payment has transaction_id {trans_id}.",
+        )
     notification.transaction = tx
 
     try:
@@ -111,21 +127,37 @@ def process_payment_notification(
     except (exceptions.CinetPayNetworkError, exceptions.CinetPayAPIError) as exc:
         # No state change; CinetPay (or the reprocess command) may try again.
         logger.warning("Could not confirm notification #%s with CinetPay: %s", notification.pk, exc)
-        return _finish(notification, NotificationResult(503, "could not confirm with CinetPay"),
-                       error=str(exc), processed=False)
+        return _finish(
+            notification,
+            NotificationResult(503, "could not confirm with CinetPay"),
+            error=str(exc),
+            processed=False,
+        )
     except Exception as exc:  # a bug must not lose the stored request: keep it with its traceback
         logger.exception("Processing notification #%s failed", notification.pk)
-        return _finish(notification, NotificationResult(500, "processing failed"), error=repr(exc),
-                       tb=traceback.format_exc(), processed=False)
+        return _finish(
+            notification,
+            NotificationResult(500, "processing failed"),
+            error=repr(exc),
+            tb=traceback.format_exc(),
+            processed=False,
+        )
 
-    logger.info("Notification #%s for %s (payer %s): %s", notification.pk, trans_id,
-                mask_phone(data.get("cel_phone_num")), outcome.outcome.value)
+    logger.info(
+        "Notification #%s for %s (payer %s): %s",
+        notification.pk,
+        trans_id,
+        mask_phone(data.get("cel_phone_num")),
+        outcome.outcome.value,
+    )
     message = "already processed" if outcome.outcome == Outcome.UNCHANGED else outcome.outcome.value
     return _finish(notification, NotificationResult(200, message))
 
 
-def reprocess(notification: CinetPayNotification, *, client: CheckoutBackend | None = None) -> NotificationResult:
-    """Process a stored notification again (admin action, command). Transfer notifications are routed by kind."""
+def reprocess(
+    notification: CinetPayNotification, *, client: CheckoutBackend | None = None
+) -> NotificationResult:
+    """Process a stored notification again (admin action, command), by its kind."""
     if notification.kind != NotificationKind.PAYMENT:
         raise ValueError(f"no processor for {notification.kind} notifications")
     return process_payment_notification(notification, client=client)

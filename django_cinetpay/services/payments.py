@@ -36,8 +36,15 @@ logger = logging.getLogger("django_cinetpay")
 FORBIDDEN_DESCRIPTION_CHARS = "#/$_&"
 
 CUSTOMER_FIELDS = (
-    "customer_name", "customer_surname", "customer_email", "customer_phone_number", "customer_address",
-    "customer_city", "customer_country", "customer_state", "customer_zip_code",
+    "customer_name",
+    "customer_surname",
+    "customer_email",
+    "customer_phone_number",
+    "customer_address",
+    "customer_city",
+    "customer_country",
+    "customer_state",
+    "customer_zip_code",
 )
 
 
@@ -75,7 +82,8 @@ def validate_payment(
     """
     if isinstance(amount, bool) or not isinstance(amount, (int, Decimal)) or int(amount) != amount:
         raise exceptions.PaymentValidationError(
-            _("The amount must be a whole number (CinetPay takes integers), not %(amount)r.") % {"amount": amount}
+            _("The amount must be a whole number (CinetPay takes integers), not %(amount)r.")
+            % {"amount": amount}
         )
     value = int(amount)
     if currency not in settings.CINETPAY_CURRENCIES:
@@ -137,7 +145,12 @@ def create_payment(
     channels = (channels or settings.CINETPAY_CHANNELS).upper()
     description = (description or "").strip()
     value = validate_payment(
-        buyer=buyer, seller=seller, amount=amount, currency=currency, description=description, channels=channels
+        buyer=buyer,
+        seller=seller,
+        amount=amount,
+        currency=currency,
+        description=description,
+        channels=channels,
     )
     unknown = set(customer) - set(CUSTOMER_FIELDS)
     if unknown:
@@ -227,8 +240,13 @@ def start_checkout(
         if locked.checkout_started_at:
             old_id = locked.transaction_id
             locked.transaction_id = generate_transaction_id()
-            record(locked, locked.status, locked.status, actor,
-                   reason=f"new transaction id after a failed start (was {old_id})")
+            record(
+                locked,
+                locked.status,
+                locked.status,
+                actor,
+                reason=f"new transaction id after a failed start (was {old_id})",
+            )
         for name, value in (customer or {}).items():
             if name in CUSTOMER_FIELDS:
                 setattr(locked, name, (value or "").strip())
@@ -261,7 +279,8 @@ def start_checkout(
 
 def _record_init_error(pk: int, code: str, message: str) -> None:
     CinetPayTransaction.objects.filter(pk=pk, status=PaymentStatus.CREATED).update(
-        cinetpay_code=code[:16], cinetpay_message=(message or _("No answer from CinetPay"))[:255],
+        cinetpay_code=code[:16],
+        cinetpay_message=(message or _("No answer from CinetPay"))[:255],
         updated_at=timezone.now(),
     )
 
@@ -280,7 +299,9 @@ def _target_status(result: CheckResult) -> str | None:
     if result.is_accepted:
         return PaymentStatus.ACCEPTED
     if result.is_refused:
-        return {"627": PaymentStatus.CANCELLED, "625": PaymentStatus.EXPIRED}.get(result.code, PaymentStatus.REFUSED)
+        return {"627": PaymentStatus.CANCELLED, "625": PaymentStatus.EXPIRED}.get(
+            result.code, PaymentStatus.REFUSED
+        )
     if result.code == "625":
         return PaymentStatus.EXPIRED
     if result.is_waiting:
@@ -337,12 +358,21 @@ def apply_check_result(
                 transaction.on_commit(
                     partial(signals.payment_accepted.send, sender=CinetPayTransaction, transaction=locked)
                 )
-                logger.info("Payment %s accepted (%s, payer %s)", locked.transaction_id,
-                            locked.payment_method, mask_phone(locked.payer_phone))
+                logger.info(
+                    "Payment %s accepted (%s, payer %s)",
+                    locked.transaction_id,
+                    locked.payment_method,
+                    mask_phone(locked.payer_phone),
+                )
             elif target in PAYMENT_FAILED_STATES and not was_failed:
                 transaction.on_commit(
-                    partial(signals.payment_refused.send, sender=CinetPayTransaction, transaction=locked,
-                            status=target, code=result.code)
+                    partial(
+                        signals.payment_refused.send,
+                        sender=CinetPayTransaction,
+                        transaction=locked,
+                        status=target,
+                        code=result.code,
+                    )
                 )
         locked.save()
     return CheckOutcome(outcome, locked, result)
@@ -369,5 +399,6 @@ def refresh_payment(
     if tx.checkout_started_at is None:
         return CheckOutcome(Outcome.UNCHANGED, tx)
     result = (client or get_checkout_client()).check_payment(tx.transaction_id)
-    return apply_check_result(tx, result, actor=actor, payer_phone=payer_phone,
-                              payer_phone_prefix=payer_phone_prefix)
+    return apply_check_result(
+        tx, result, actor=actor, payer_phone=payer_phone, payer_phone_prefix=payer_phone_prefix
+    )
