@@ -293,7 +293,8 @@ class TransferClient:
             sleep=self.sleep,
         )
         self._raise_for_envelope(envelope, status)
-        data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+        raw_data = envelope.get("data")
+        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         return Balance(
             amount=_amount(data.get("amount")),
             in_using=_amount(data.get("inUsing")),
