@@ -156,6 +156,12 @@ class CinetPayNotification(models.Model):
     method = models.CharField(_("HTTP method"), max_length=8)
     headers = models.JSONField(_("headers"), default=dict)
     body = models.TextField(_("body"), blank=True)
+    form = models.JSONField(
+        _("form fields"),
+        default=list,
+        blank=True,
+        help_text=_("The POSTed fields as [name, value] pairs, in arrival order."),
+    )
     remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     reference = models.CharField(
         _("reference"),

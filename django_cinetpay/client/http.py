@@ -74,12 +74,12 @@ def send(
     except requests.Timeout as exc:
         raise exceptions.CinetPayTimeoutError(
             f"CinetPay did not answer {method} {safe_url} within {timeout} s; the outcome is unknown."
-        ) from exc
+        ) from None
     except requests.RequestException as exc:
         raise exceptions.CinetPayConnectionError(
             f"Could not reach CinetPay at {safe_url} ({type(exc).__name__}). Check the network and "
             "CINETPAY_CHECKOUT_API_URL / CINETPAY_TRANSFER_API_URL."
-        ) from exc
+        ) from None
     status = response.status_code
     try:
         payload = response.json()
@@ -96,6 +96,11 @@ def send(
         raise exceptions.CinetPayServerError(
             f"CinetPay answered HTTP {status} at {safe_url}; try again later.", http_status=status
         )
+    if status in (403, 429):
+        # CinetPay's CDN refuses with a page, not JSON: 403 (service not enabled, localhost URLs, or no
+        # User-Agent, whose page says "error code: 1010") and 429. Keep the code so the caller maps its hint.
+        code = "1010" if "1010" in response.text else str(status)
+        return status, {"code": code, "message": response.reason or ""}
     kind = "an HTML page" if "html" in response.headers.get("Content-Type", "").lower() else "malformed JSON"
     raise exceptions.CinetPayInvalidResponseError(
         f"CinetPay answered HTTP {status} with {kind} at {safe_url} instead of JSON.", http_status=status

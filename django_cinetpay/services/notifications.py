@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,11 +42,13 @@ def record_notification(request: HttpRequest, kind: str) -> CinetPayNotification
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROPPED_HEADERS}
     body = request.body[:_MAX_BODY].decode("utf-8", errors="replace")
     reference = request.POST.get("cpm_trans_id") or request.POST.get("client_transaction_id") or ""
+    form = [[name, value] for name, values in request.POST.lists() for value in values]
     return CinetPayNotification.objects.create(
         kind=kind,
         method=request.method or "",
         headers=headers,
         body=body,
+        form=form,
         remote_addr=request.META.get("REMOTE_ADDR") or None,
         reference=reference[:64],
     )
@@ -80,7 +81,7 @@ def process_payment_notification(
     Order: x-token (fail closed) → site id → known transaction → check call → locked transition.
     A duplicate or late notification is answered 200 and changes nothing.
     """
-    pairs = parse_qsl(notification.body, keep_blank_values=True)
+    pairs = [(str(name), str(value)) for name, value in notification.form]
     data = dict(pairs)
     token = next((v for k, v in notification.headers.items() if k.lower() == "x-token"), "")
     notification.valid = verify_x_token(

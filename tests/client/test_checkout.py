@@ -199,11 +199,6 @@ def test_403_json_body_without_code_uses_the_http_status(rsps, client, request_)
     assert "localhost" in info.value.hint
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="http.send turns a 403 without a JSON body into CinetPayInvalidResponseError, losing the "
-    "403/1010 code and its hint; drop this marker once http.send maps it",
-)
 @pytest.mark.parametrize(
     ("body", "code"),
     [("<html><h1>403 Forbidden</h1></html>", "403"), ("error code: 1010", "1010")],
@@ -214,15 +209,6 @@ def test_403_without_json_body_is_mapped(rsps, client, request_, body, code):
         client.init_payment(request_)
     assert info.value.code == code
     assert info.value.hint
-
-
-def test_403_without_json_body_raises_a_cinetpay_error_today(rsps, client, request_):
-    # What happens until http.send maps it: still one of our errors, never a crash or a success.
-    rsps.post(INIT_URL, body="<html>Forbidden</html>", status=403, content_type="text/html")
-    with pytest.raises(exceptions.CinetPayError) as info:
-        client.init_payment(request_)
-    assert "403" in str(info.value)
-    assert API_KEY not in str(info.value)
 
 
 def test_init_is_not_retried_on_timeout(rsps, client, request_):
