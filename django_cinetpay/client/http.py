@@ -71,7 +71,7 @@ def send(
     safe_url = url.split("?", 1)[0]
     try:
         response = session.request(method, url, json=json_body, data=form, params=params, timeout=timeout)
-    except requests.Timeout as exc:
+    except requests.Timeout:
         raise exceptions.CinetPayTimeoutError(
             f"CinetPay did not answer {method} {safe_url} within {timeout} s; the outcome is unknown."
         ) from None

@@ -22,7 +22,8 @@ def test_creates_a_payment_with_an_audit_row(buyer, seller):
     tx = make(buyer, seller, order=listing, customer_phone_number="0707070707")
     assert tx.status == PaymentStatus.CREATED
     assert tx.order == listing
-    assert len(tx.transaction_id) <= 25 and tx.transaction_id.isalnum()
+    assert len(tx.transaction_id) <= 25
+    assert tx.transaction_id.isalnum()
     [change] = services.history(tx)
     assert (change.from_status, change.to_status, change.actor_user) == ("", "created", buyer)
 

@@ -46,7 +46,8 @@ def test_accepted_payment(client, pending_payment, api, signal_log, django_captu
         tx.pk,
         tx.transaction_id,
     )
-    assert "cpm_trans_id=" in note.body and note.headers["X-Token"]
+    assert "cpm_trans_id=" in note.body
+    assert note.headers["X-Token"]
     change = services.history(tx).last()
     assert (change.from_status, change.to_status, change.actor_kind) == (
         "pending",
@@ -79,7 +80,8 @@ def test_bad_signature_is_refused_without_any_check(client, pending_payment, api
     assert not api.mock.calls[1:]  # only the init call of the fixture
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.PENDING
     note = CinetPayNotification.objects.get()
-    assert note.valid is False and note.error
+    assert note.valid is False
+    assert note.error
 
 
 def test_tampered_amount_breaks_the_signature(client, pending_payment, api):
@@ -149,9 +151,11 @@ def test_accepted_with_other_amount_or_currency_is_not_paid(
     api.check("ACCEPTED", amount=amount, currency=currency)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_notification(client, notification_fields(pending_payment))
-    assert response.status_code == 200 and response.content == b"mismatch"
+    assert response.status_code == 200
+    assert response.content == b"mismatch"
     tx = CinetPayTransaction.objects.get(pk=pending_payment.pk)
-    assert tx.status == PaymentStatus.PENDING and tx.needs_review
+    assert tx.status == PaymentStatus.PENDING
+    assert tx.needs_review
     assert "Not marked paid" in tx.review_reason
     assert signal_log.accepted == []
 
@@ -197,7 +201,8 @@ def test_a_late_refusal_never_undoes_an_acceptance(
         response = post_notification(client, notification_fields(pending_payment))
     assert response.content == b"ignored"
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
-    assert signal_log.refused == [] and len(signal_log.accepted) == 1
+    assert signal_log.refused == []
+    assert len(signal_log.accepted) == 1
 
 
 def test_a_retry_after_a_refusal_can_still_be_accepted(
@@ -217,7 +222,8 @@ def test_a_retry_after_a_refusal_can_still_be_accepted(
         )
         post_notification(client, notification_fields(pending_payment))
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
-    assert len(signal_log.refused) == 1 and len(signal_log.accepted) == 1
+    assert len(signal_log.refused) == 1
+    assert len(signal_log.accepted) == 1
 
 
 @pytest.mark.parametrize(
@@ -240,9 +246,12 @@ def test_check_failures_change_nothing_and_ask_for_a_retry(client, pending_payme
     response = post_notification(client, notification_fields(pending_payment))
     assert response.status_code == 503
     tx = CinetPayTransaction.objects.get(pk=pending_payment.pk)
-    assert tx.status == PaymentStatus.PENDING and tx.last_checked_at is None
+    assert tx.status == PaymentStatus.PENDING
+    assert tx.last_checked_at is None
     note = CinetPayNotification.objects.get()
-    assert note.valid is True and note.processed is False and note.error
+    assert note.valid is True
+    assert note.processed is False
+    assert note.error
     assert "test-api-key" not in note.error
 
 
@@ -271,7 +280,8 @@ def test_a_bug_keeps_the_request_and_its_traceback(client, pending_payment, api)
         response = post_notification(client, notification_fields(pending_payment))
     assert response.status_code == 500
     note = CinetPayNotification.objects.get()
-    assert "RuntimeError" in note.traceback and not note.processed
+    assert "RuntimeError" in note.traceback
+    assert not note.processed
 
 
 def test_notify_is_csrf_exempt(pending_payment, api):
@@ -291,5 +301,7 @@ def test_logs_mask_phone_numbers(client, pending_payment, api, caplog):
     api.check("ACCEPTED")
     with caplog.at_level("DEBUG", logger="django_cinetpay"):
         post_notification(client, notification_fields(pending_payment))
-    assert "0707070707" not in caplog.text and "********07" in caplog.text
-    assert "test-api-key" not in caplog.text and "test-secret-key" not in caplog.text
+    assert "0707070707" not in caplog.text
+    assert "********07" in caplog.text
+    assert "test-api-key" not in caplog.text
+    assert "test-secret-key" not in caplog.text

@@ -66,7 +66,8 @@ def test_retry_after_an_error_uses_a_fresh_transaction_id(payment, api):
     )
     services.start_checkout(payment, actor=SYSTEM)
     payment.refresh_from_db()
-    assert payment.transaction_id != first_id and payment.status == "pending"
+    assert payment.transaction_id != first_id
+    assert payment.status == "pending"
     sent = [json.loads(c.request.body)["transaction_id"] for c in api.mock.calls]
     assert sent == [first_id, payment.transaction_id]
 
@@ -77,7 +78,8 @@ def test_timeout_is_recorded_and_never_retried_blindly(payment, api):
         services.start_checkout(payment, actor=SYSTEM)
     assert len(api.mock.calls) == 1
     payment.refresh_from_db()
-    assert payment.status == "created" and "did not answer" in payment.cinetpay_message
+    assert payment.status == "created"
+    assert "did not answer" in payment.cinetpay_message
 
 
 def test_a_start_in_flight_is_not_doubled(payment, api):
