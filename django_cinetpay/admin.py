@@ -63,6 +63,7 @@ class CinetPayTransactionAdmin(admin.ModelAdmin):
         "payment_url",
         "cinetpay_code",
         "cinetpay_message",
+        "masked_customer_phone",
         "payment_method",
         "operator_id",
         "masked_payer_phone",
@@ -74,7 +75,7 @@ class CinetPayTransactionAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    exclude = ("payer_phone", "payer_phone_prefix")
+    exclude = ("payer_phone", "payer_phone_prefix", "customer_phone_number")
     raw_id_fields = ("buyer", "seller")
     inlines = [StateChangeInline]
     actions = ["recheck"]
@@ -82,6 +83,10 @@ class CinetPayTransactionAdmin(admin.ModelAdmin):
     @admin.display(description=_("payer phone"))
     def masked_payer_phone(self, obj: CinetPayTransaction) -> str:
         return obj.masked_payer_phone
+
+    @admin.display(description=_("phone number"))
+    def masked_customer_phone(self, obj: CinetPayTransaction) -> str:
+        return obj.masked_customer_phone
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Payments are records of money: view them, act on them through audited actions only.
