@@ -37,12 +37,17 @@ class NotificationResult:
     message: str
 
 
+def _storable(text: str) -> str:
+    """``text`` without NUL characters, which PostgreSQL text columns refuse (a stray one must not 500)."""
+    return text.replace("\x00", "\\x00")
+
+
 def record_notification(request: HttpRequest, kind: str) -> CinetPayNotification:
     """Store the raw request (headers, body, IP) before it is verified. Committed at once."""
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROPPED_HEADERS}
-    body = request.body[:_MAX_BODY].decode("utf-8", errors="replace")
+    body = _storable(request.body[:_MAX_BODY].decode("utf-8", errors="replace"))
     reference = request.POST.get("cpm_trans_id") or request.POST.get("client_transaction_id") or ""
-    form = [[name, value] for name, values in request.POST.lists() for value in values]
+    form = [[_storable(name), _storable(value)] for name, values in request.POST.lists() for value in values]
     return CinetPayNotification.objects.create(
         kind=kind,
         method=request.method or "",
