@@ -5,6 +5,8 @@ Subclass :class:`DefaultAdapter`, override what you need, and point ``CINETPAY_A
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import import_string
@@ -12,7 +14,39 @@ from django.utils.module_loading import import_string
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from .models import CinetPayTransaction
+    from .models import CinetPayTransaction, EscrowTransaction
+
+#: Country calling codes of the countries CinetPay serves (ISO 3166 alpha-2 → prefix).
+COUNTRY_PHONE_PREFIXES: dict[str, str] = {
+    "CI": "225",
+    "SN": "221",
+    "BF": "226",
+    "ML": "223",
+    "NE": "227",
+    "TG": "228",
+    "BJ": "229",
+    "GN": "224",
+    "CM": "237",
+    "CD": "243",
+}
+#: Currencies CinetPay only takes in one country, so the currency alone gives the calling code
+#: (XOF spans seven countries and gives none).
+CURRENCY_PHONE_PREFIXES: dict[str, str] = {"GNF": "224", "XAF": "237", "CDF": "243", "USD": "243"}
+
+
+@dataclass(frozen=True)
+class PayoutDestination:
+    """Where CinetPay's Transfer API sends money: a mobile money number and the contact's identity.
+
+    ``prefix`` is the country calling code without ``+`` (``"225"``); ``name`` is the family name and
+    ``surname`` the given name, as in CinetPay's contact API.
+    """
+
+    prefix: str
+    phone: str
+    name: str = ""
+    surname: str = ""
+    email: str = ""
 
 
 class DefaultAdapter:
@@ -33,6 +67,44 @@ class DefaultAdapter:
     def get_payment_metadata(self, transaction: CinetPayTransaction) -> str:
         """The ``metadata`` string sent to CinetPay (comes back in notifications and checks)."""
         return transaction.metadata or transaction.transaction_id
+
+    def get_commission_rate(self, transaction: CinetPayTransaction) -> Decimal | None:
+        """The marketplace's commission rate for ``transaction`` (e.g. per seller or per category).
+
+        Used when the payment has no ``commission_rate`` of its own; ``None`` falls back to
+        ``CINETPAY_COMMISSION_RATE``. Must be between 0 (included) and 1 (excluded).
+        """
+        return None
+
+    def get_payout_destination(self, escrow: EscrowTransaction) -> PayoutDestination | None:
+        """Where the seller of ``escrow`` is paid. **Implement this** to pay sellers.
+
+        Typically read from the seller's profile. ``None`` (the default) leaves the payout pending, with
+        an error shown to staff, until a destination is known: nothing is sent without one.
+        """
+        return None
+
+    def get_refund_destination(self, escrow: EscrowTransaction) -> PayoutDestination | None:
+        """Where a refund of ``escrow`` goes: by default the number that paid.
+
+        The prefix comes from the payment notification, else from the customer's country, else from a
+        currency used in one country only; ``None`` when the paying number or its prefix is unknown.
+        """
+        payment = escrow.payment
+        prefix = (
+            payment.payer_phone_prefix.lstrip("+")
+            or COUNTRY_PHONE_PREFIXES.get(payment.customer_country.upper(), "")
+            or CURRENCY_PHONE_PREFIXES.get(payment.currency.upper(), "")
+        )
+        if not payment.payer_phone or not prefix:
+            return None
+        return PayoutDestination(
+            prefix=prefix,
+            phone=payment.payer_phone,
+            name=payment.customer_name,
+            surname=payment.customer_surname,
+            email=payment.customer_email,
+        )
 
 
 def get_adapter() -> DefaultAdapter:

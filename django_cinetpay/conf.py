@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from typing import Any
+
 from appconf import AppConf
-from django.conf import settings
+from django.conf import settings as django_settings
 
 from .exceptions import CinetPayConfigurationError
 
@@ -93,6 +95,13 @@ class CinetPayConf(AppConf):
     COMMISSION_RATE = "0.05"
     ESCROW_SECURITY_PERIOD = dt.timedelta(hours=24)
     ESCROW_AUTO_CONFIRM_AFTER: dt.timedelta | None = None
+    #: How often a payout CinetPay has not finished yet (manual approval can take hours) is checked again.
+    PAYOUT_CHECK_INTERVAL = dt.timedelta(minutes=10)
+    #: A payout still ``sending`` after this long was interrupted (worker killed mid-send): it becomes
+    #: ``unknown`` and is looked up before anything else. Longer than a send can take (login, replay).
+    PAYOUT_SEND_STALE_AFTER = dt.timedelta(minutes=10)
+    #: How many escrows or payouts one job run handles; the rest waits for the next run.
+    JOB_BATCH_SIZE = 100
     TIMEOUT = 30.0
     CHECK_ATTEMPTS = 3
     CHECK_BACKOFF = 0.5
@@ -104,7 +113,7 @@ class CinetPayConf(AppConf):
 
     def configure_base_url(self, value: str) -> str:
         # The seed guide's projects set BASE_URL; honour it when CINETPAY_BASE_URL is not set.
-        return (value or getattr(settings, "BASE_URL", "") or "").rstrip("/")
+        return (value or getattr(django_settings, "BASE_URL", "") or "").rstrip("/")
 
     def configure_currencies(self, value: object) -> tuple[str, ...]:
         unknown = unknown_currencies(value)
@@ -137,3 +146,28 @@ class CinetPayConf(AppConf):
 
     def configure_escrow_auto_confirm_after(self, value: object) -> dt.timedelta | None:
         return None if value in (None, "") else _to_timedelta("CINETPAY_ESCROW_AUTO_CONFIRM_AFTER", value)
+
+    def configure_payout_check_interval(self, value: object) -> dt.timedelta:
+        return _to_timedelta("CINETPAY_PAYOUT_CHECK_INTERVAL", value)
+
+    def configure_payout_send_stale_after(self, value: object) -> dt.timedelta:
+        return _to_timedelta("CINETPAY_PAYOUT_SEND_STALE_AFTER", value)
+
+    def configure_job_batch_size(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise CinetPayConfigurationError("CINETPAY_JOB_BATCH_SIZE must be a positive integer.")
+        return value
+
+
+class _Settings:
+    """Django's settings, read at attribute access (so ``override_settings`` works).
+
+    A thin proxy rather than ``django.conf.settings`` itself so that type checkers accept the
+    ``CINETPAY_*`` names, which django-appconf adds at run time.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(django_settings, name)
+
+
+settings = _Settings()

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .states import ActorKind, PaymentStatus
+from .states import ActorKind, EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
 from .utils import mask_phone
 
 
@@ -214,3 +216,181 @@ class StateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status} ({self.actor_kind})"
+
+
+class EscrowTransactionQuerySet(models.QuerySet["EscrowTransaction"]):
+    def due_for_release(self, now: timezone.datetime) -> EscrowTransactionQuerySet:
+        """Confirmed escrows whose security period is over."""
+        return self.filter(status=EscrowStatus.CONFIRMED, release_due_at__lte=now)
+
+    def due_for_auto_confirm(self, held_since: timezone.datetime) -> EscrowTransactionQuerySet:
+        """Held escrows created before ``held_since`` (the buyer never answered)."""
+        return self.filter(status=EscrowStatus.HELD, created_at__lte=held_since)
+
+
+class EscrowTransaction(models.Model):
+    """The money of one accepted payment, held until the buyer confirms receipt or staff decide.
+
+    ``amount == commission + seller_amount`` always (a database constraint); ``seller_amount`` is a multiple
+    of 5 because CinetPay only moves multiples of 5, and the rounding remainder is commission.
+    """
+
+    payment = models.OneToOneField(
+        CinetPayTransaction, on_delete=models.PROTECT, related_name="escrow", verbose_name=_("payment")
+    )
+    amount = models.PositiveBigIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    commission_rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4)
+    commission = models.PositiveBigIntegerField(_("commission"))
+    seller_amount = models.PositiveBigIntegerField(_("seller amount"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=EscrowStatus.choices, default=EscrowStatus.HELD, editable=False
+    )
+    confirmed_at = models.DateTimeField(_("receipt confirmed"), null=True, blank=True, editable=False)
+    release_due_at = models.DateTimeField(
+        _("release due"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("End of the security period: released then unless disputed."),
+    )
+    disputed_at = models.DateTimeField(_("disputed"), null=True, blank=True, editable=False)
+    dispute_reason = models.TextField(_("dispute reason"), blank=True, editable=False)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+    resolution_note = models.TextField(_("resolution note"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EscrowTransactionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("escrow")
+        verbose_name_plural = _("escrows")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "release_due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount=models.F("commission") + models.F("seller_amount")),
+                name="cinetpay_escrow_amount_is_commission_plus_seller_amount",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Mod("seller_amount", 5), 0),
+                name="cinetpay_escrow_seller_amount_multiple_of_5",
+            ),
+        ]
+        permissions = [("resolve_escrowtransaction", _("Can refund an escrow or resolve its dispute"))]
+
+    def __str__(self) -> str:
+        return f"escrow {self.payment.transaction_id}"
+
+    @property
+    def buyer_id(self) -> int:
+        return self.payment.buyer_id
+
+    @property
+    def seller_id(self) -> int:
+        return self.payment.seller_id
+
+
+def generate_client_transaction_id() -> str:
+    """A payout's idempotency key for CinetPay's Transfer API: like a payment id, prefixed ``TR``."""
+    return "TR" + generate_transaction_id()[2:]
+
+
+class PayoutRequestQuerySet(models.QuerySet["PayoutRequest"]):
+    def active(self) -> PayoutRequestQuerySet:
+        """Payouts still carrying money towards their recipient (all but failed ones)."""
+        return self.exclude(status=PayoutStatus.FAILED)
+
+    def current(self) -> PayoutRequestQuerySet:
+        """Payouts no staff retry has replaced: the one that counts for each escrow and kind."""
+        return self.filter(retried_by__isnull=True)
+
+
+class PayoutRequest(models.Model):
+    """Money sent out through CinetPay's Transfer API: a seller payout or a buyer refund.
+
+    ``client_transaction_id`` is fixed at creation and is the idempotency key: CinetPay refuses a reused
+    one, and after an ambiguous send the transfer is looked up by it before anything else. The
+    destination is copied here when the payout is created, so a later profile change cannot redirect
+    money already on its way. A failed payout stays failed; a staff retry is a new row (``retry_of``).
+    """
+
+    escrow = models.ForeignKey(
+        EscrowTransaction, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("escrow")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=PayoutKind.choices)
+    amount = models.PositiveBigIntegerField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    prefix = models.CharField(_("phone prefix"), max_length=5, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    name = models.CharField(_("family name"), max_length=100, blank=True)
+    surname = models.CharField(_("given name"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    client_transaction_id = models.CharField(
+        _("client transaction id"),
+        max_length=25,
+        unique=True,
+        default=generate_client_transaction_id,
+        editable=False,
+    )
+    transaction_id = models.CharField(_("CinetPay transaction id"), max_length=64, blank=True, editable=False)
+    lot = models.CharField(_("lot"), max_length=64, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PayoutStatus.choices, default=PayoutStatus.PENDING, editable=False
+    )
+    treatment_status = models.CharField(_("treatment status"), max_length=16, blank=True, editable=False)
+    sending_status = models.CharField(_("sending status"), max_length=32, blank=True, editable=False)
+    operator_transaction_id = models.CharField(
+        _("operator transaction id"), max_length=100, blank=True, editable=False
+    )
+    cinetpay_code = models.CharField(_("CinetPay code"), max_length=16, blank=True, editable=False)
+    cinetpay_message = models.CharField(_("CinetPay message"), max_length=255, blank=True, editable=False)
+    last_error = models.TextField(
+        _("last error"),
+        blank=True,
+        editable=False,
+        help_text=_("Why the payout is not moving (missing destination, CinetPay unreachable …)."),
+    )
+    retry_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="retried_by",
+        editable=False,
+        verbose_name=_("retry of"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    send_started_at = models.DateTimeField(_("send started"), null=True, blank=True, editable=False)
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True, editable=False)
+
+    objects = PayoutRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "last_checked_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="cinetpay_payout_amount_positive"),
+            models.UniqueConstraint(
+                fields=["escrow", "kind"],
+                condition=~models.Q(status=PayoutStatus.FAILED),
+                name="cinetpay_one_active_payout_per_escrow_and_kind",
+            ),
+        ]
+        permissions = [("retry_payoutrequest", _("Can retry a failed payout or set its destination"))]
+
+    def __str__(self) -> str:
+        return self.client_transaction_id
+
+    @property
+    def has_destination(self) -> bool:
+        return bool(self.prefix and self.phone)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

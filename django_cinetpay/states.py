@@ -58,3 +58,63 @@ class ActorKind(models.TextChoices):
 def can_transition(table: dict[str, frozenset[str]], from_status: str, to_status: str) -> bool:
     """Whether ``table`` allows ``from_status`` → ``to_status``."""
     return to_status in table.get(from_status, frozenset())
+
+
+class EscrowStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    CONFIRMED = "confirmed", _("Receipt confirmed")
+    DISPUTED = "disputed", _("Disputed")
+    RELEASED = "released", _("Released to the seller")
+    REFUNDED = "refunded", _("Refunded to the buyer")
+
+
+#: Allowed escrow moves. ``released`` and ``refunded`` are final, so an escrow resolves at most once.
+#: ``confirmed → disputed`` is further limited in time (the security period) by the service.
+ESCROW_TRANSITIONS: dict[str, frozenset[str]] = {
+    EscrowStatus.HELD: frozenset({EscrowStatus.CONFIRMED, EscrowStatus.DISPUTED, EscrowStatus.REFUNDED}),
+    EscrowStatus.CONFIRMED: frozenset({EscrowStatus.RELEASED, EscrowStatus.DISPUTED}),
+    EscrowStatus.DISPUTED: frozenset({EscrowStatus.RELEASED, EscrowStatus.REFUNDED}),
+    EscrowStatus.RELEASED: frozenset(),
+    EscrowStatus.REFUNDED: frozenset(),
+}
+
+ESCROW_OPEN_STATES = frozenset({EscrowStatus.HELD, EscrowStatus.CONFIRMED, EscrowStatus.DISPUTED})
+
+
+class PayoutKind(models.TextChoices):
+    SELLER_PAYOUT = "payout", _("Seller payout")
+    REFUND = "refund", _("Buyer refund")
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SUBMITTED = "submitted", _("Submitted to CinetPay")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Outcome unknown")
+
+
+#: Allowed payout moves.
+#:
+#: * ``pending``: nothing was sent; safe to send.
+#: * ``sending``: a send is in flight (or was interrupted: a stale ``sending`` becomes ``unknown``).
+#: * ``unknown``: a send may have reached CinetPay. The transfer is looked up by ``client_transaction_id``
+#:   before anything else; only when CinetPay knows no such transfer is it sent again (``unknown →
+#:   sending``) with the same id, which CinetPay refuses (805) if the first send did arrive after all.
+#: * ``completed`` and ``failed`` are final: a staff retry of a failed payout is a new payout row.
+PAYOUT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PayoutStatus.PENDING: frozenset({PayoutStatus.SENDING}),
+    PayoutStatus.SENDING: frozenset(
+        {PayoutStatus.SUBMITTED, PayoutStatus.COMPLETED, PayoutStatus.FAILED, PayoutStatus.UNKNOWN}
+    ),
+    PayoutStatus.UNKNOWN: frozenset(
+        {PayoutStatus.SENDING, PayoutStatus.SUBMITTED, PayoutStatus.COMPLETED, PayoutStatus.FAILED}
+    ),
+    PayoutStatus.SUBMITTED: frozenset({PayoutStatus.COMPLETED, PayoutStatus.FAILED}),
+    PayoutStatus.COMPLETED: frozenset(),
+    PayoutStatus.FAILED: frozenset(),
+}
+
+#: Payouts that still carry money towards the recipient; at most one per escrow and kind (a DB constraint).
+PAYOUT_ACTIVE_STATES = frozenset(set(PayoutStatus) - {PayoutStatus.FAILED})

@@ -121,6 +121,12 @@ class CheckoutBackend(Protocol):
     def check_payment(self, transaction_id: str = "", *, token: str = "") -> CheckResult: ...
 
 
+def _data(payload: dict[str, Any]) -> dict[str, Any]:
+    """The ``data`` object of an answer, or ``{}`` when it is missing or not an object."""
+    data = payload.get("data")
+    return data if isinstance(data, dict) else {}
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
@@ -148,7 +154,7 @@ def _date_or_none(value: object) -> dt.datetime | None:
 
 def parse_check_response(payload: dict[str, Any]) -> CheckResult:
     """Build a :class:`CheckResult` from a check answer that carries ``data``."""
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    data = _data(payload)
     return CheckResult(
         code=_text(payload.get("code")),
         message=_text(payload.get("message")),
@@ -226,7 +232,7 @@ class CheckoutClient:
                 "CinetPay's payment answer is not a JSON object.", http_status=status
             )
         code = _text(payload.get("code")) or (str(status) if status >= 400 else "")
-        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        data = _data(payload)
         if code == "201" and data.get("payment_url"):
             return InitResult(
                 payment_token=_text(data.get("payment_token")),
