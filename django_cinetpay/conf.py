@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-
 from typing import Any
 
 from appconf import AppConf
