@@ -25,7 +25,8 @@ class CinetPayAnswers:
         self.mock = mock
 
     def init_ok(self, token: str = "tok-123") -> None:
-        self.mock.post(
+        self.mock.upsert(
+            responses.POST,
             f"{CHECKOUT}/payment",
             json={
                 "code": "201",
@@ -56,7 +57,8 @@ class CinetPayAnswers:
         currency: str = "XOF",
         **data: Any,
     ) -> None:
-        self.mock.post(
+        self.mock.upsert(
+            responses.POST,
             f"{CHECKOUT}/payment/check",
             json={
                 "code": code,
@@ -78,7 +80,7 @@ class CinetPayAnswers:
         )
 
     def check_raises(self, exc: Exception) -> None:
-        self.mock.post(f"{CHECKOUT}/payment/check", body=exc)
+        self.mock.upsert(responses.POST, f"{CHECKOUT}/payment/check", body=exc)
 
     def calls_to(self, suffix: str) -> int:
         return sum(1 for c in self.mock.calls if c.request.url.endswith(suffix))

@@ -64,15 +64,7 @@ def test_reprocess_a_failed_notification(client, admin_user, pending_payment, ap
 
     api.check_raises(requests.Timeout())
     post_notification(client, notification_fields(pending_payment))
-    api.mock.replace(
-        "POST",
-        "https://api-checkout.cinetpay.test/v2/payment/check",
-        json={
-            "code": "00",
-            "message": "SUCCES",
-            "data": {"status": "ACCEPTED", "amount": "1000", "currency": "XOF"},
-        },
-    )
+    api.check("ACCEPTED")
     client.force_login(admin_user)
     note = CinetPayNotification.objects.get()
     client.post(

@@ -189,15 +189,7 @@ def test_a_late_refusal_never_undoes_an_acceptance(
     api.check("ACCEPTED")
     with django_capture_on_commit_callbacks(execute=True):
         post_notification(client, notification_fields(pending_payment))
-        api.mock.replace(
-            "POST",
-            "https://api-checkout.cinetpay.test/v2/payment/check",
-            json={
-                "code": "627",
-                "message": "TRANSACTION_CANCEL",
-                "data": {"status": "REFUSED", "amount": "1000", "currency": "XOF"},
-            },
-        )
+        api.check("REFUSED", code="627", message="TRANSACTION_CANCEL")
         response = post_notification(client, notification_fields(pending_payment))
     assert response.content == b"ignored"
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
@@ -211,15 +203,7 @@ def test_a_retry_after_a_refusal_can_still_be_accepted(
     api.check("REFUSED", code="600", message="PAYMENT_FAILED")
     with django_capture_on_commit_callbacks(execute=True):
         post_notification(client, notification_fields(pending_payment))
-        api.mock.replace(
-            "POST",
-            "https://api-checkout.cinetpay.test/v2/payment/check",
-            json={
-                "code": "00",
-                "message": "SUCCES",
-                "data": {"status": "ACCEPTED", "amount": "1000", "currency": "XOF"},
-            },
-        )
+        api.check("ACCEPTED")
         post_notification(client, notification_fields(pending_payment))
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
     assert len(signal_log.refused) == 1
@@ -259,15 +243,7 @@ def test_stored_notification_can_be_reprocessed(client, pending_payment, api):
     api.check_raises(requests.Timeout())
     post_notification(client, notification_fields(pending_payment))
     note = CinetPayNotification.objects.get()
-    api.mock.replace(
-        "POST",
-        "https://api-checkout.cinetpay.test/v2/payment/check",
-        json={
-            "code": "00",
-            "message": "SUCCES",
-            "data": {"status": "ACCEPTED", "amount": "1000", "currency": "XOF"},
-        },
-    )
+    api.check("ACCEPTED")
     result = services.reprocess(note)
     assert (result.status, note.processed) == (200, True)
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED

@@ -55,15 +55,7 @@ def test_retry_after_an_error_uses_a_fresh_transaction_id(payment, api):
     with pytest.raises(exceptions.CinetPayValidationError):
         services.start_checkout(payment, actor=SYSTEM)
     first_id = CinetPayTransaction.objects.get(pk=payment.pk).transaction_id
-    api.mock.replace(
-        "POST",
-        "https://api-checkout.cinetpay.test/v2/payment",
-        json={
-            "code": "201",
-            "message": "CREATED",
-            "data": {"payment_token": "t2", "payment_url": "https://c.test/t2"},
-        },
-    )
+    api.init_ok("t2")
     services.start_checkout(payment, actor=SYSTEM)
     payment.refresh_from_db()
     assert payment.transaction_id != first_id
