@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -30,7 +31,7 @@ class CinetPayTransactionQuerySet(models.QuerySet["CinetPayTransaction"]):
         """Payments where ``user`` is the buyer or the seller."""
         return self.filter(models.Q(buyer=user) | models.Q(seller=user))
 
-    def stale_pending(self, older_than: timezone.timedelta) -> CinetPayTransactionQuerySet:
+    def stale_pending(self, older_than: datetime.timedelta) -> CinetPayTransactionQuerySet:
         """Payments whose checkout started more than ``older_than`` ago and that have no final status.
 
         A ``created`` payment whose init timed out is included: CinetPay may have created it anyway.
@@ -219,11 +220,11 @@ class StateChange(models.Model):
 
 
 class EscrowTransactionQuerySet(models.QuerySet["EscrowTransaction"]):
-    def due_for_release(self, now: timezone.datetime) -> EscrowTransactionQuerySet:
+    def due_for_release(self, now: datetime.datetime) -> EscrowTransactionQuerySet:
         """Confirmed escrows whose security period is over."""
         return self.filter(status=EscrowStatus.CONFIRMED, release_due_at__lte=now)
 
-    def due_for_auto_confirm(self, held_since: timezone.datetime) -> EscrowTransactionQuerySet:
+    def due_for_auto_confirm(self, held_since: datetime.datetime) -> EscrowTransactionQuerySet:
         """Held escrows created before ``held_since`` (the buyer never answered)."""
         return self.filter(status=EscrowStatus.HELD, created_at__lte=held_since)
 
@@ -283,13 +284,12 @@ class EscrowTransaction(models.Model):
     def __str__(self) -> str:
         return f"escrow {self.payment.transaction_id}"
 
-    @property
-    def buyer_id(self) -> int:
-        return self.payment.buyer_id
-
-    @property
-    def seller_id(self) -> int:
-        return self.payment.seller_id
+    def is_disputable(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the buyer may still open a dispute: while held, or confirmed within the security period."""
+        if self.status == EscrowStatus.HELD:
+            return True
+        due = self.release_due_at
+        return self.status == EscrowStatus.CONFIRMED and due is not None and (now or timezone.now()) < due
 
 
 def generate_client_transaction_id() -> str:

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils import timezone
 
 from .. import exceptions
-from ..client import CheckoutBackend, verify_x_token
+from ..client import CheckoutBackend, TransferBackend, verify_x_token
 from ..conf import settings
-from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind
+from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind, PayoutRequest
 from ..utils import mask_phone
 from .audit import Actor
 from .payments import Outcome, refresh_payment
+from .payouts import refresh_payout
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -160,10 +162,80 @@ def process_payment_notification(
     return _finish(notification, NotificationResult(200, message))
 
 
-def reprocess(
-    notification: CinetPayNotification, *, client: CheckoutBackend | None = None
+def _confirm_with_cinetpay(
+    notification: CinetPayNotification, check: Callable[[], str]
 ) -> NotificationResult:
-    """Process a stored notification again (admin action, command), by its kind."""
+    """Run ``check`` (a call to CinetPay that applies its answer) and record the outcome on ``notification``.
+
+    CinetPay unreachable or refusing: 503 and not processed, so it can be reprocessed. Anything else that
+    goes wrong is a bug: 500, kept with its traceback. Success: 200 with ``check``'s short message.
+    """
+    try:
+        message = check()
+    except (exceptions.CinetPayNetworkError, exceptions.CinetPayAPIError) as exc:
+        logger.warning("Could not confirm notification #%s with CinetPay: %s", notification.pk, exc)
+        return _finish(
+            notification,
+            NotificationResult(503, "could not confirm with CinetPay"),
+            error=str(exc),
+            processed=False,
+        )
+    except Exception as exc:  # a bug must not lose the stored request: keep it with its traceback
+        logger.exception("Processing notification #%s failed", notification.pk)
+        return _finish(
+            notification,
+            NotificationResult(500, "processing failed"),
+            error=repr(exc),
+            tb=traceback.format_exc(),
+            processed=False,
+        )
+    return _finish(notification, NotificationResult(200, message))
+
+
+def process_transfer_notification(
+    notification: CinetPayNotification, *, client: TransferBackend | None = None
+) -> NotificationResult:
+    """Act on a stored transfer notification. Never raises.
+
+    Transfer notifications are not signed, so the body only says *which* payout to look at; its status
+    comes from the Transfer API's check call, by our ``client_transaction_id``. A payout is never sent
+    from here.
+    """
+    data = {str(name): str(value) for name, value in notification.form}
+    client_transaction_id = data.get("client_transaction_id", "").strip()
+    if not client_transaction_id:
+        return _finish(
+            notification,
+            NotificationResult(400, "missing client_transaction_id"),
+            error="The notification has no client_transaction_id.",
+        )
+    payout = (
+        PayoutRequest.objects.select_related("escrow__payment")
+        .filter(client_transaction_id=client_transaction_id)
+        .first()
+    )
+    if payout is None:
+        return _finish(
+            notification,
+            NotificationResult(404, "unknown transfer"),
+            error=f"No payout has client_transaction_id {client_transaction_id}.",
+        )
+    notification.transaction = payout.escrow.payment
+    actor = Actor.notification(notification.pk)
+    return _confirm_with_cinetpay(
+        notification, lambda: refresh_payout(payout, actor=actor, client=client).payout.status
+    )
+
+
+def reprocess(
+    notification: CinetPayNotification,
+    *,
+    client: CheckoutBackend | None = None,
+    transfer_client: TransferBackend | None = None,
+) -> NotificationResult:
+    """Process a stored notification again (admin action, command), routed by its kind."""
+    if notification.kind == NotificationKind.TRANSFER:
+        return process_transfer_notification(notification, client=transfer_client)
     if notification.kind != NotificationKind.PAYMENT:
         raise ValueError(f"no processor for {notification.kind} notifications")
     return process_payment_notification(notification, client=client)

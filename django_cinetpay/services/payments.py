@@ -29,6 +29,7 @@ from ..models import CinetPayTransaction, generate_transaction_id
 from ..states import PAYMENT_FAILED_STATES, PAYMENT_TRANSITIONS, PaymentStatus, can_transition
 from ..utils import mask_phone
 from .audit import Actor, record
+from .escrow import open_escrow
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -355,6 +356,7 @@ def apply_check_result(
                 locked.payer_phone_prefix = (payer_phone_prefix or result.phone_prefix)[:5]
             if target == PaymentStatus.ACCEPTED:
                 locked.paid_at = _aware(result.payment_date) or timezone.now()
+                open_escrow(locked, actor=actor)
                 transaction.on_commit(
                     partial(signals.payment_accepted.send, sender=CinetPayTransaction, transaction=locked)
                 )

@@ -1,0 +1,314 @@
+"""Escrow state changes: open with the payment, confirm, dispute, resolve, refund, release.
+
+Each function locks the escrow row, follows :data:`~django_cinetpay.states.ESCROW_TRANSITIONS`, writes an
+audit row and sends its signal after commit. A release or a refund creates its payout in the same
+transaction, so money leaving an escrow is always matched by one payout row. Asking again for a change
+already made (a second confirmation, a duplicate dispute) changes nothing; asking for a change the table
+forbids raises :class:`~django_cinetpay.exceptions.InvalidTransitionError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import exceptions, signals
+from ..adapter import get_adapter
+from ..conf import settings
+from ..models import CinetPayTransaction, EscrowTransaction, EscrowTransactionQuerySet
+from ..states import ESCROW_TRANSITIONS, EscrowStatus, PayoutKind, can_transition
+from .audit import Actor, record
+from .payouts import create_payout
+
+logger = logging.getLogger("django_cinetpay")
+
+#: CinetPay moves money in multiples of 5.
+MONEY_STEP = 5
+#: Permission that lets staff refund an escrow or resolve its dispute.
+RESOLVE_PERMISSION = "cinetpay.resolve_escrowtransaction"
+
+
+# --- money --------------------------------------------------------------------------------------------
+
+
+def split_amount(amount: int, rate: Decimal) -> tuple[int, int]:
+    """``(commission, seller_amount)`` for ``amount`` at commission ``rate``.
+
+    ``seller_amount`` is ``amount * (1 - rate)`` rounded *down* to a multiple of 5 (CinetPay transfers
+    multiples of 5 only) and the commission is the rest, so ``commission + seller_amount == amount``
+    exactly: rounding never creates or loses a franc.
+    """
+    if not Decimal(0) <= rate < Decimal(1):
+        raise exceptions.CinetPayConfigurationError(f"A commission rate must be in [0, 1); got {rate}.")
+    seller_share = (Decimal(amount) * (1 - rate) / MONEY_STEP).to_integral_value(rounding=ROUND_FLOOR)
+    seller_amount = int(seller_share) * MONEY_STEP
+    return amount - seller_amount, seller_amount
+
+
+def commission_rate_for(payment: CinetPayTransaction) -> Decimal:
+    """The payment's own rate, else the adapter's ``get_commission_rate``, else the setting.
+
+    The setting is ``CINETPAY_COMMISSION_RATE`` (a decimal string such as ``"0.05"``).
+    """
+    rate = payment.commission_rate
+    if rate is None:
+        rate = get_adapter().get_commission_rate(payment)
+    if rate is None:
+        rate = settings.CINETPAY_COMMISSION_RATE
+    try:
+        return Decimal(str(rate))
+    except InvalidOperation:
+        raise exceptions.CinetPayConfigurationError(f"Invalid commission rate {rate!r}.") from None
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _lock(escrow: EscrowTransaction, *, skip_locked: bool = False) -> EscrowTransaction:
+    return (
+        EscrowTransaction.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+        .select_related("payment")
+        .get(pk=escrow.pk)
+    )
+
+
+def _move(escrow: EscrowTransaction, target: str, actor: Actor, reason: str = "") -> None:
+    if not can_transition(ESCROW_TRANSITIONS, escrow.status, target):
+        raise exceptions.InvalidTransitionError(escrow, escrow.status, target)
+    record(escrow, escrow.status, target, actor, reason)
+    escrow.status = target
+
+
+def _require_buyer(escrow: EscrowTransaction, user: Any) -> None:
+    if getattr(user, "pk", None) is None or user.pk != escrow.payment.buyer_id:
+        raise exceptions.PermissionDeniedError("Only the buyer can do this.")
+
+
+def _require_staff(user: Any) -> None:
+    if not user.has_perm(RESOLVE_PERMISSION):
+        raise exceptions.PermissionDeniedError(
+            f"Only staff with the {RESOLVE_PERMISSION} permission can do this."
+        )
+
+
+def _required_text(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValueError(f"A {what} is required.")
+    return text
+
+
+# --- opening -------------------------------------------------------------------------------------------
+
+
+def open_escrow(payment: CinetPayTransaction, *, actor: Actor) -> EscrowTransaction:
+    """Hold the money of an accepted payment. Call in the transaction that accepts it, payment row locked.
+
+    Idempotent: a payment has at most one escrow (a database constraint too).
+    """
+    existing = EscrowTransaction.objects.filter(payment=payment).first()
+    if existing is not None:
+        return existing
+    rate = commission_rate_for(payment)
+    commission, seller_amount = split_amount(payment.amount, rate)
+    escrow = EscrowTransaction.objects.create(
+        payment=payment,
+        amount=payment.amount,
+        currency=payment.currency,
+        commission_rate=rate,
+        commission=commission,
+        seller_amount=seller_amount,
+    )
+    record(escrow, "", EscrowStatus.HELD, actor, reason=f"commission {commission} at {rate}")
+    return escrow
+
+
+# --- the buyer -----------------------------------------------------------------------------------------
+
+
+def confirm_receipt(escrow: EscrowTransaction, user: Any) -> EscrowTransaction:
+    """The buyer confirms receipt: the security period starts (zero: released at once).
+
+    Raises ``PermissionDeniedError`` for anyone but the buyer, ``InvalidTransitionError`` once disputed
+    or refunded. A confirmation of a confirmed or released escrow changes nothing.
+    """
+    with transaction.atomic():
+        locked = _lock(escrow)
+        _require_buyer(locked, user)
+        if locked.status not in (EscrowStatus.CONFIRMED, EscrowStatus.RELEASED):
+            _confirm(locked, Actor.for_user(user), timezone.now())
+            locked.save()
+    return locked
+
+
+def _confirm(escrow: EscrowTransaction, actor: Actor, now: dt.datetime, reason: str = "") -> None:
+    _move(escrow, EscrowStatus.CONFIRMED, actor, reason)
+    escrow.confirmed_at = now
+    escrow.release_due_at = now + settings.CINETPAY_ESCROW_SECURITY_PERIOD
+    if escrow.release_due_at <= now:
+        _release(escrow, actor, "no security period")
+
+
+def open_dispute(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTransaction:
+    """The buyer reports a problem, while the money is held or during the security period.
+
+    Staff then resolve it with :func:`resolve_dispute`. A second dispute changes nothing (the first
+    reason stays). Raises ``ValueError`` without a reason.
+    """
+    reason = _required_text(reason, "reason")
+    with transaction.atomic():
+        locked = _lock(escrow)
+        _require_buyer(locked, user)
+        if locked.status == EscrowStatus.DISPUTED:
+            return locked
+        now = timezone.now()
+        if not locked.is_disputable(now):
+            raise exceptions.InvalidTransitionError(locked, locked.status, EscrowStatus.DISPUTED)
+        _move(locked, EscrowStatus.DISPUTED, Actor.for_user(user), reason)
+        locked.disputed_at = now
+        locked.dispute_reason = reason
+        locked.save()
+        transaction.on_commit(
+            partial(
+                signals.escrow_disputed.send,
+                sender=EscrowTransaction,
+                escrow=locked,
+                reason=reason,
+                user=user,
+            )
+        )
+    return locked
+
+
+# --- staff and seller ------------------------------------------------------------------------------------
+
+
+def resolve_dispute(escrow: EscrowTransaction, user: Any, outcome: str, note: str) -> EscrowTransaction:
+    """Staff decide a dispute: ``outcome`` is ``EscrowStatus.RELEASED`` (pay the seller) or ``REFUNDED``.
+
+    Needs the ``cinetpay.resolve_escrowtransaction`` permission and a note. Deciding the same outcome
+    again changes nothing; the other outcome raises ``InvalidTransitionError``.
+    """
+    if outcome not in (EscrowStatus.RELEASED, EscrowStatus.REFUNDED):
+        raise ValueError(f"A dispute resolves to released or refunded, not {outcome!r}.")
+    _require_staff(user)
+    note = _required_text(note, "resolution note")
+    with transaction.atomic():
+        locked = _lock(escrow)
+        if locked.status == outcome and locked.disputed_at is not None:
+            return locked
+        if locked.status != EscrowStatus.DISPUTED:
+            raise exceptions.InvalidTransitionError(locked, locked.status, outcome)
+        locked.resolution_note = note
+        resolve = _release if outcome == EscrowStatus.RELEASED else _refund
+        resolve(locked, Actor.for_admin(user), note)
+        locked.save()
+    return locked
+
+
+def refund_escrow(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTransaction:
+    """Give the money back to the buyer: staff (held or disputed) or the seller cancelling the sale (held).
+
+    Sends a refund payout to the number that paid. A second refund changes nothing.
+    """
+    reason = _required_text(reason, "reason")
+    with transaction.atomic():
+        locked = _lock(escrow)
+        if user.has_perm(RESOLVE_PERMISSION):
+            actor = Actor.for_admin(user)
+        elif getattr(user, "pk", None) is not None and user.pk == locked.payment.seller_id:
+            if locked.status == EscrowStatus.DISPUTED:
+                raise exceptions.PermissionDeniedError("Only staff can resolve a dispute.")
+            actor = Actor.for_user(user)
+        else:
+            raise exceptions.PermissionDeniedError("Only staff or the seller can refund.")
+        if locked.status == EscrowStatus.REFUNDED:
+            return locked
+        locked.resolution_note = reason
+        _refund(locked, actor, reason)
+        locked.save()
+    return locked
+
+
+def _release(escrow: EscrowTransaction, actor: Actor, reason: str) -> None:
+    _move(escrow, EscrowStatus.RELEASED, actor, reason)
+    escrow.resolved_at = timezone.now()
+    payout = None
+    if escrow.seller_amount > 0:
+        payout = create_payout(escrow, PayoutKind.SELLER_PAYOUT, escrow.seller_amount, actor=actor)
+    transaction.on_commit(
+        partial(signals.escrow_released.send, sender=EscrowTransaction, escrow=escrow, payout=payout)
+    )
+
+
+def _refund(escrow: EscrowTransaction, actor: Actor, reason: str) -> None:
+    _move(escrow, EscrowStatus.REFUNDED, actor, reason)
+    escrow.resolved_at = timezone.now()
+    payout = create_payout(escrow, PayoutKind.REFUND, escrow.amount, actor=actor)
+    transaction.on_commit(
+        partial(signals.escrow_refunded.send, sender=EscrowTransaction, escrow=escrow, payout=payout)
+    )
+
+
+# --- the job -------------------------------------------------------------------------------------------
+
+
+def release_due_escrows(*, limit: int | None = None, actor: Actor | None = None) -> tuple[int, int]:
+    """The release job: auto-confirm silent buyers (if configured), then release escrows whose period passed.
+
+    Rows are taken with ``skip_locked``, so several workers share the work; each escrow is handled in
+    its own savepoint so one failing escrow (e.g. a broken adapter hook) does not block the others.
+    Returns ``(confirmed, released)``.
+    """
+    actor = actor or Actor.job("release_due_escrows")
+    limit = limit or settings.CINETPAY_JOB_BATCH_SIZE
+    now = timezone.now()
+    confirmed = 0
+    auto_after = settings.CINETPAY_ESCROW_AUTO_CONFIRM_AFTER
+    if auto_after is not None:
+        due = EscrowTransaction.objects.due_for_auto_confirm(now - auto_after)
+        confirmed = _each_locked(due, limit, lambda e: _confirm(e, actor, now, reason="buyer did not answer"))
+    released = _each_locked(
+        EscrowTransaction.objects.due_for_release(now),
+        limit,
+        lambda e: _release(e, actor, "security period over"),
+    )
+    return confirmed, released
+
+
+def _each_locked(
+    queryset: EscrowTransactionQuerySet, limit: int, change: Callable[[EscrowTransaction], None]
+) -> int:
+    """Apply ``change`` to up to ``limit`` rows of ``queryset`` that no other worker holds."""
+    done = 0
+    with transaction.atomic():
+        rows = queryset.select_for_update(skip_locked=True, of=("self",)).select_related("payment")
+        for escrow in rows.order_by("pk")[:limit]:
+            try:
+                with transaction.atomic():
+                    change(escrow)
+                    escrow.save()
+            except Exception:
+                logger.exception("Escrow %s could not be processed", escrow.pk)
+            else:
+                done += 1
+    return done
+
+
+__all__ = [
+    "commission_rate_for",
+    "confirm_receipt",
+    "open_dispute",
+    "open_escrow",
+    "refund_escrow",
+    "release_due_escrows",
+    "resolve_dispute",
+    "split_amount",
+]

@@ -1,0 +1,542 @@
+"""Payouts and refunds through CinetPay's Transfer API: create, send, settle, re-check, retry.
+
+A payout is never sent twice. Its ``client_transaction_id`` is fixed at creation; the row is moved to
+``sending`` (committed) *before* the HTTP call, so a crash or a timeout leaves a trace, and any payout whose
+send may have reached CinetPay (``unknown``, or ``sending`` for too long) is looked up by that id before
+anything else. Only when CinetPay knows no such transfer is it sent again, with the same id, which CinetPay
+refuses (805) if the first send arrived after all.
+
+HTTP calls happen outside row locks; each state change happens under ``select_for_update`` and follows
+:data:`~django_cinetpay.states.PAYOUT_TRANSITIONS`. Several workers may run these functions at once: a
+payout is claimed with ``skip_locked`` and a status test, so only one of them sends it.
+
+State meanings for staff: ``pending`` (nothing sent, retried automatically; ``last_error`` says why it
+waits), ``failed`` (CinetPay refused or rejected it; money not sent; a staff retry creates a new payout
+that references it, so each escrow keeps exactly one payout that counts).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import asdict, dataclass
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import exceptions, signals
+from ..adapter import PayoutDestination, get_adapter
+from ..client import Transfer, TransferBackend, get_transfer_client
+from ..conf import settings
+from ..models import EscrowTransaction, PayoutRequest
+from ..states import PAYOUT_TRANSITIONS, PayoutKind, PayoutStatus, can_transition
+from ..utils import mask_phone
+from .audit import Actor, record
+
+logger = logging.getLogger("django_cinetpay")
+
+#: CinetPay's answer to a reused ``client_transaction_id``: the transfer exists, so look it up.
+CLIENT_TRANSACTION_ID_EXISTS = "805"
+#: Send refusals that concern the whole account, not one payout: the job stops instead of failing the rest.
+ACCOUNT_WIDE_CODES = frozenset({"602"})
+#: Payouts a job may move forward (``sending`` only once stale).
+_WORKABLE = (PayoutStatus.PENDING, PayoutStatus.UNKNOWN, PayoutStatus.SENDING, PayoutStatus.SUBMITTED)
+
+
+def missing_destination_error(payout: PayoutRequest) -> str:
+    """The text staff see on a payout that has nowhere to go."""
+    if payout.kind == PayoutKind.REFUND:
+        return (
+            "No refund destination: the paying number (or its country prefix) is unknown. Set the "
+            "destination on this payout, or override get_refund_destination in CINETPAY_ADAPTER."
+        )
+    return (
+        "No payout destination for the seller. Implement get_payout_destination in your CINETPAY_ADAPTER "
+        "(or set the destination on this payout); the payout is sent as soon as one is known."
+    )
+
+
+def resolve_destination(escrow: EscrowTransaction, kind: str) -> PayoutDestination | None:
+    """Ask the adapter where a payout of ``kind`` for ``escrow`` goes."""
+    adapter = get_adapter()
+    if kind == PayoutKind.REFUND:
+        return adapter.get_refund_destination(escrow)
+    return adapter.get_payout_destination(escrow)
+
+
+def _destination_fields(destination: PayoutDestination | None) -> dict[str, str]:
+    if destination is None or not (destination.prefix and destination.phone):
+        return {}
+    fields = asdict(destination)
+    fields["prefix"] = fields["prefix"].lstrip("+").strip()
+    return {name: (value or "").strip() for name, value in fields.items()}
+
+
+# --- creating ---------------------------------------------------------------------------------------
+
+
+def create_payout(
+    escrow: EscrowTransaction,
+    kind: str,
+    amount: int,
+    *,
+    actor: Actor,
+    retry_of: PayoutRequest | None = None,
+    reason: str = "",
+) -> PayoutRequest:
+    """Create a pending payout and enqueue its sending after commit.
+
+    Call inside the transaction that resolves ``escrow`` (or retries a failed payout), with the escrow
+    row locked. A missing destination is not an error here: the payout waits, with ``last_error`` saying
+    what to do, so the escrow's resolution is never lost.
+    """
+    destination = _destination_fields(resolve_destination(escrow, kind))
+    payout = PayoutRequest(
+        escrow=escrow, kind=kind, amount=amount, currency=escrow.currency, retry_of=retry_of, **destination
+    )
+    if not payout.has_destination:
+        payout.last_error = missing_destination_error(payout)
+    payout.save()
+    record(payout, "", PayoutStatus.PENDING, actor, reason=reason)
+    schedule_send(payout)
+    return payout
+
+
+def schedule_send(payout: PayoutRequest) -> None:
+    """Enqueue the send task once the current transaction commits.
+
+    ``robust``: a task queue that is down must not break the caller; the ``cinetpay_process_payouts``
+    cron command picks up pending payouts anyway.
+    """
+    from .. import tasks  # tasks call services; imported here so the import graph stays one-way at load
+
+    transaction.on_commit(partial(tasks.send_payout.enqueue, payout.pk), robust=True)
+
+
+def retry_payout(payout: PayoutRequest, user: Any, *, reason: str = "") -> PayoutRequest:
+    """Staff retry of a failed payout: a new pending payout of the same amount that references it.
+
+    The failed row stays as it was (CinetPay refused its id), so the money stays accounted for: exactly
+    one payout per escrow and kind is not superseded. Retrying an already retried payout returns the
+    retry. Needs the ``cinetpay.retry_payoutrequest`` permission.
+    """
+    if not user.has_perm("cinetpay.retry_payoutrequest"):
+        raise exceptions.PermissionDeniedError(f"{user} may not retry payouts.")
+    with transaction.atomic():
+        EscrowTransaction.objects.select_for_update().get(pk=payout.escrow_id)
+        locked = _lock(payout.pk)
+        existing = PayoutRequest.objects.filter(retry_of=locked).first()
+        if existing is not None:
+            return existing
+        if locked.status != PayoutStatus.FAILED:
+            raise exceptions.InvalidTransitionError(locked, locked.status, PayoutStatus.PENDING)
+        note = f"retry of {locked.client_transaction_id}" + (f": {reason}" if reason else "")
+        retry = create_payout(
+            locked.escrow,
+            locked.kind,
+            locked.amount,
+            actor=Actor.for_admin(user),
+            retry_of=locked,
+            reason=note,
+        )
+    return retry
+
+
+def set_destination(payout: PayoutRequest, destination: PayoutDestination, user: Any) -> PayoutRequest:
+    """Staff set where a payout not sent yet goes (e.g. a refund whose paying number is unknown).
+
+    Only a ``pending`` payout can be redirected: once a send may have happened, the money's destination
+    is what CinetPay has.
+    """
+    if not user.has_perm("cinetpay.retry_payoutrequest"):
+        raise exceptions.PermissionDeniedError(f"{user} may not change payout destinations.")
+    fields = _destination_fields(destination)
+    if not fields:
+        raise ValueError("A payout destination needs a prefix and a phone number.")
+    with transaction.atomic():
+        locked = _lock(payout.pk)
+        if locked.status != PayoutStatus.PENDING:
+            raise exceptions.InvalidTransitionError(locked, locked.status, PayoutStatus.PENDING)
+        old = f"{locked.prefix} {mask_phone(locked.phone)}".strip() or "none"
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.last_error = ""
+        locked.save()
+        record(
+            locked,
+            locked.status,
+            locked.status,
+            Actor.for_admin(user),
+            reason=f"destination set to {locked.prefix} {locked.masked_phone} (was {old})",
+        )
+        schedule_send(locked)
+    return locked
+
+
+# --- moving payouts forward ----------------------------------------------------------------------------
+
+
+class Step(str, enum.Enum):
+    """What :func:`process_payout` did."""
+
+    SENT = "sent"  # CinetPay took the transfer (submitted or already completed/failed)
+    SETTLED = "settled"  # an answer about an existing transfer was applied
+    WAITING = "waiting"  # nothing to do now (in progress elsewhere, no destination, still NEW …)
+    UNKNOWN = "unknown"  # the send's outcome is unknown; it will be looked up
+    FAILED = "failed"  # CinetPay refused the send
+    ERROR = "error"  # CinetPay could not be asked (network, credentials): nothing changed
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: Step
+    payout: PayoutRequest
+    error: Exception | None = None
+
+    @property
+    def stops_batch(self) -> bool:
+        """Whether the error concerns every payout (network, credentials, balance), so a job should stop."""
+        error = self.error
+        if isinstance(
+            error,
+            (
+                exceptions.CinetPayNetworkError,
+                exceptions.CinetPayAuthError,
+                exceptions.CinetPayTokenExpiredError,
+            ),
+        ):
+            return True
+        return isinstance(error, exceptions.CinetPayAPIError) and error.code in ACCOUNT_WIDE_CODES
+
+
+def _lock(pk: int, *, skip_locked: bool = False) -> PayoutRequest:
+    return PayoutRequest.objects.select_for_update(skip_locked=skip_locked).get(pk=pk)
+
+
+def _move(payout: PayoutRequest, target: str, actor: Actor, reason: str = "") -> None:
+    if not can_transition(PAYOUT_TRANSITIONS, payout.status, target):
+        raise exceptions.InvalidTransitionError(payout, payout.status, target)
+    record(payout, payout.status, target, actor, reason)
+    payout.status = target
+    if target in (PayoutStatus.COMPLETED, PayoutStatus.FAILED):
+        payout.finished_at = timezone.now()
+        payout.last_error = ""
+
+
+def _finish_signal(payout: PayoutRequest, code: str, message: str) -> None:
+    if payout.status == PayoutStatus.COMPLETED:
+        transaction.on_commit(partial(signals.payout_completed.send, sender=PayoutRequest, payout=payout))
+    elif payout.status == PayoutStatus.FAILED:
+        transaction.on_commit(
+            partial(
+                signals.payout_failed.send, sender=PayoutRequest, payout=payout, code=code, message=message
+            )
+        )
+
+
+def _target(transfer: Transfer) -> str:
+    if transfer.is_completed:
+        return PayoutStatus.COMPLETED
+    if transfer.is_rejected:
+        return PayoutStatus.FAILED
+    return PayoutStatus.SUBMITTED
+
+
+def apply_transfer(payout: PayoutRequest, transfer: Transfer, *, actor: Actor) -> PayoutRequest:
+    """Apply what CinetPay says about the payout's transfer, under a row lock. Idempotent.
+
+    ``VAL`` → completed, ``REJ`` → failed, anything else → submitted (still in progress). An answer the
+    transition table refuses (e.g. a late ``NEW`` after ``completed``) is ignored, and an answer whose
+    amount differs from the payout is not applied but shown to staff.
+    """
+    with transaction.atomic():
+        locked = _lock(payout.pk)
+        locked.last_checked_at = timezone.now()
+        locked.transaction_id = transfer.transaction_id[:64] or locked.transaction_id
+        locked.lot = transfer.lot[:64] or locked.lot
+        locked.treatment_status = transfer.treatment_status[:16]
+        locked.sending_status = transfer.sending_status[:32]
+        locked.operator_transaction_id = (
+            transfer.operator_transaction_id[:100] or locked.operator_transaction_id
+        )
+        target = _target(transfer)
+        if transfer.amount is not None and transfer.amount != locked.amount:
+            locked.last_error = (
+                f"CinetPay reports {transfer.amount} {locked.currency} for this transfer, not "
+                f"{locked.amount}: check the CinetPay back-office."
+            )
+            logger.error(
+                "Payout %s: CinetPay amount %s differs", locked.client_transaction_id, transfer.amount
+            )
+        elif target != locked.status and can_transition(PAYOUT_TRANSITIONS, locked.status, target):
+            reason = " ".join(
+                filter(None, [transfer.treatment_status, transfer.sending_status, transfer.comment])
+            )
+            _move(locked, target, actor, reason=f"CinetPay {reason}".strip())
+            locked.cinetpay_code = (transfer.code or transfer.treatment_status)[:16]
+            locked.cinetpay_message = (transfer.comment or transfer.message)[:255]
+            _finish_signal(locked, locked.cinetpay_code, locked.cinetpay_message)
+        elif target != locked.status:
+            logger.warning(
+                "Payout %s is %s; ignoring a late CinetPay %s",
+                locked.client_transaction_id,
+                locked.status,
+                transfer.treatment_status,
+            )
+        locked.save()
+    return locked
+
+
+def _note_error(payout: PayoutRequest, error: Exception | str) -> None:
+    """Record why a payout is not moving, without changing its status."""
+    code = getattr(error, "code", "")
+    message = getattr(error, "message", "") or str(error)
+    PayoutRequest.objects.filter(pk=payout.pk).update(
+        last_error=str(error),
+        cinetpay_code=code[:16],
+        cinetpay_message=message[:255],
+        updated_at=timezone.now(),
+    )
+    payout.last_error = str(error)
+
+
+def _conclude_send(payout: PayoutRequest, target: str, actor: Actor, error: Exception) -> PayoutRequest:
+    """After a send that raised: move the payout from ``sending`` to ``target``, unless already moved.
+
+    A transfer notification may have settled the payout while the send was in flight; then it stays so.
+    """
+    with transaction.atomic():
+        locked = _lock(payout.pk)
+        if locked.status == PayoutStatus.SENDING:
+            code = getattr(error, "code", "")
+            message = getattr(error, "message", "") or str(error)
+            _move(locked, target, actor, reason=str(error)[:1000])
+            locked.cinetpay_code, locked.cinetpay_message = code[:16], message[:255]
+            if target == PayoutStatus.UNKNOWN:
+                locked.last_error = f"Send outcome unknown ({error}); the transfer will be looked up first."
+            _finish_signal(locked, code, message)
+            locked.save()
+    return locked
+
+
+def _notify_url() -> str:
+    # payments opens escrows, which create payouts: importing payments at load would be circular.
+    from .payments import absolute_url
+
+    return absolute_url(reverse("cinetpay:transfer-notify"))
+
+
+def _claim(payout: PayoutRequest, from_status: str, actor: Actor) -> PayoutRequest | None:
+    """Move the payout to ``sending`` (committed) if it is still ``from_status`` and no one holds it."""
+    with transaction.atomic():
+        locked = (
+            PayoutRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk=payout.pk, status=from_status)
+            .first()
+        )
+        if locked is None:
+            return None
+        _move(locked, PayoutStatus.SENDING, actor)
+        locked.send_started_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def _refresh_destination(payout: PayoutRequest) -> bool:
+    """Give a pending payout without a destination a second chance: the host may know it by now."""
+    if payout.has_destination:
+        return True
+    fields = _destination_fields(resolve_destination(payout.escrow, payout.kind))
+    if not fields:
+        _note_error(payout, missing_destination_error(payout))
+        return False
+    updated = PayoutRequest.objects.filter(pk=payout.pk, status=PayoutStatus.PENDING, phone="").update(
+        last_error="", updated_at=timezone.now(), **fields
+    )
+    for name, value in fields.items():
+        setattr(payout, name, value)
+    return bool(updated)
+
+
+def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepResult:
+    """Add the contact, claim the payout, send it once. The caller has made sure it may be sent."""
+    if payout.status == PayoutStatus.PENDING and not _refresh_destination(payout):
+        return StepResult(Step.WAITING, payout)
+    notify_url = _notify_url()
+    try:
+        client.add_contact(payout.prefix, payout.phone, payout.name, payout.surname, payout.email)
+    except exceptions.CinetPayError as exc:  # nothing was sent: the payout keeps its status
+        logger.warning("Payout %s: adding the contact failed: %s", payout.client_transaction_id, exc)
+        _note_error(payout, exc)
+        return StepResult(Step.ERROR, payout, exc)
+    claimed = _claim(payout, payout.status, actor)
+    if claimed is None:
+        return StepResult(Step.WAITING, payout)
+    try:
+        transfer = client.send_money(
+            claimed.prefix, claimed.phone, claimed.amount, claimed.client_transaction_id, notify_url
+        )
+    except exceptions.CinetPayAPIError as exc:
+        if exc.code == CLIENT_TRANSACTION_ID_EXISTS:
+            return StepResult(Step.UNKNOWN, _conclude_send(claimed, PayoutStatus.UNKNOWN, actor, exc), exc)
+        logger.warning("Payout %s refused by CinetPay: %s", claimed.client_transaction_id, exc)
+        return StepResult(Step.FAILED, _conclude_send(claimed, PayoutStatus.FAILED, actor, exc), exc)
+    except Exception as exc:  # timeout, 5xx, garbage, or a bug: CinetPay may have acted
+        logger.warning("Payout %s: send outcome unknown: %s", claimed.client_transaction_id, exc)
+        unknown = _conclude_send(claimed, PayoutStatus.UNKNOWN, actor, exc)
+        if not isinstance(exc, exceptions.CinetPayError):
+            raise
+        return StepResult(Step.UNKNOWN, unknown, exc)
+    logger.info(
+        "Payout %s sent to %s: %s",
+        claimed.client_transaction_id,
+        mask_phone(claimed.phone),
+        transfer.treatment_status or "no status",
+    )
+    return StepResult(Step.SENT, apply_transfer(claimed, transfer, actor=actor))
+
+
+def _look_up(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> tuple[StepResult, bool]:
+    """Ask CinetPay about the payout's transfer and apply the answer.
+
+    Returns the result and whether CinetPay knows the transfer at all.
+    """
+    try:
+        transfer = client.check_transfer(payout.client_transaction_id)
+    except exceptions.CinetPayError as exc:
+        _note_error(payout, exc)
+        return StepResult(Step.ERROR, payout, exc), True
+    if transfer is None:
+        return StepResult(Step.WAITING, payout), False
+    return StepResult(Step.SETTLED, apply_transfer(payout, transfer, actor=actor)), True
+
+
+def _mark_stale_sending_unknown(payout: PayoutRequest, actor: Actor) -> PayoutRequest | None:
+    """A payout ``sending`` for longer than ``CINETPAY_PAYOUT_SEND_STALE_AFTER`` was interrupted: unknown."""
+    cutoff = timezone.now() - settings.CINETPAY_PAYOUT_SEND_STALE_AFTER
+    with transaction.atomic():
+        locked = (
+            PayoutRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk=payout.pk, status=PayoutStatus.SENDING, send_started_at__lte=cutoff)
+            .first()
+        )
+        if locked is None:
+            return None
+        _move(
+            locked,
+            PayoutStatus.UNKNOWN,
+            actor,
+            reason="send interrupted (still sending after the time limit)",
+        )
+        locked.save()
+    return locked
+
+
+def process_payout(
+    payout: PayoutRequest | int, *, client: TransferBackend | None = None, actor: Actor | None = None
+) -> StepResult:
+    """Move one payout forward as far as CinetPay allows now. Safe to call from several workers at once.
+
+    * ``pending``: add the contact, claim, send.
+    * ``unknown`` (or ``sending`` for too long): look the transfer up by ``client_transaction_id``;
+      send again with the same id only if CinetPay knows no such transfer.
+    * ``submitted``: check it (CinetPay may hold it for hours for manual approval).
+    * ``sending`` (in flight), ``completed``, ``failed``: nothing.
+    """
+    actor = actor or Actor.job("process_payout")
+    if isinstance(payout, int):
+        payout = PayoutRequest.objects.select_related("escrow__payment").get(pk=payout)
+    client = client or get_transfer_client()
+    if payout.status == PayoutStatus.SENDING:
+        payout = _mark_stale_sending_unknown(payout, actor) or payout
+    if payout.status == PayoutStatus.PENDING:
+        return _send(payout, client, actor)
+    if payout.status == PayoutStatus.SUBMITTED:
+        return _look_up(payout, client, actor)[0]
+    if payout.status == PayoutStatus.UNKNOWN:
+        result, known = _look_up(payout, client, actor)
+        return result if known else _send(payout, client, actor)
+    return StepResult(Step.WAITING, payout)
+
+
+def refresh_payout(
+    payout: PayoutRequest, *, actor: Actor, client: TransferBackend | None = None
+) -> StepResult:
+    """Check the payout's transfer with CinetPay and apply the answer; never sends.
+
+    Raises the client's errors unchanged (the transfer-notification view answers 503 on them).
+    """
+    transfer = (client or get_transfer_client()).check_transfer(payout.client_transaction_id)
+    if transfer is None:
+        return StepResult(Step.WAITING, payout)
+    return StepResult(Step.SETTLED, apply_transfer(payout, transfer, actor=actor))
+
+
+def payouts_to_process(limit: int) -> list[PayoutRequest]:
+    """The payouts a job should move forward now, oldest first, with what sending needs preloaded."""
+    now = timezone.now()
+    recheck_before = now - settings.CINETPAY_PAYOUT_CHECK_INTERVAL
+    stale_before = now - settings.CINETPAY_PAYOUT_SEND_STALE_AFTER
+    due = (
+        Q(status__in=[PayoutStatus.PENDING, PayoutStatus.UNKNOWN])
+        | Q(status=PayoutStatus.SENDING, send_started_at__lte=stale_before)
+        | Q(status=PayoutStatus.SUBMITTED, last_checked_at__isnull=True)
+        | Q(status=PayoutStatus.SUBMITTED, last_checked_at__lte=recheck_before)
+    )
+    return list(
+        PayoutRequest.objects.filter(due)
+        .select_related("escrow__payment")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What a job run did: one step per payout handled, and the error that stopped it early, if any."""
+
+    steps: tuple[StepResult, ...]
+    stopped_by: Exception | None = None
+
+    def count(self, step: Step) -> int:
+        return sum(1 for result in self.steps if result.step == step)
+
+
+def process_payouts(
+    *, client: TransferBackend | None = None, limit: int | None = None, actor: Actor | None = None
+) -> BatchReport:
+    """The payout job: move every due payout forward, one CinetPay client (one login) for the batch.
+
+    Stops early when CinetPay cannot be used at all (network, credentials, balance), leaving the other
+    payouts as they are for the next run.
+    """
+    actor = actor or Actor.job("process_payouts")
+    batch = payouts_to_process(limit or settings.CINETPAY_JOB_BATCH_SIZE)
+    if not batch:
+        return BatchReport(())
+    client = client or get_transfer_client()
+    steps: list[StepResult] = []
+    for payout in batch:
+        result = process_payout(payout, client=client, actor=actor)
+        steps.append(result)
+        if result.stops_batch:
+            logger.warning("Payout job stopped early: %s", result.error)
+            return BatchReport(tuple(steps), result.error)
+    return BatchReport(tuple(steps))
+
+
+__all__ = [
+    "BatchReport",
+    "Step",
+    "StepResult",
+    "apply_transfer",
+    "create_payout",
+    "process_payout",
+    "process_payouts",
+    "refresh_payout",
+    "retry_payout",
+    "set_destination",
+]

@@ -1,0 +1,60 @@
+"""Background work on Django's tasks framework, so each project picks its own worker backend.
+
+``django.tasks`` on Django >= 6.0, the ``django-tasks`` backport on 5.2 (same API). Every task only calls
+a service, and every task has a ``cinetpay_*`` management command doing the same for cron:
+
+=======================  ======================================
+task                     command
+=======================  ======================================
+``send_payout``          ``cinetpay_process_payouts`` (all due)
+``process_payouts``      ``cinetpay_process_payouts``
+``release_due_escrows``  ``cinetpay_release_due_escrows``
+``reconcile``            ``cinetpay_reconcile``
+=======================  ======================================
+
+Tasks are safe to run in several workers at once: the services lock rows with ``skip_locked``. Arguments
+are primary keys, never model instances, so they serialise for any backend.
+"""
+
+from __future__ import annotations
+
+import logging
+
+try:
+    from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # Django < 6.0
+    from django_tasks import task
+
+from .services import escrow, payouts
+from .services import reconcile as reconciliation
+from .services.audit import Actor
+
+logger = logging.getLogger("django_cinetpay")
+
+
+@task()
+def send_payout(payout_id: int) -> str:
+    """Move one payout forward (enqueued after commit when a payout is created). Returns its new status."""
+    return payouts.process_payout(payout_id, actor=Actor.job("send_payout")).payout.status
+
+
+@task()
+def process_payouts() -> int:
+    """Send pending payouts, settle unknown ones, re-check submitted ones. Returns how many were handled."""
+    return len(payouts.process_payouts().steps)
+
+
+@task()
+def release_due_escrows() -> int:
+    """Auto-confirm silent buyers (if configured) and release escrows whose security period passed."""
+    confirmed, released = escrow.release_due_escrows()
+    return confirmed + released
+
+
+@task()
+def reconcile() -> int:
+    """Check the money invariants; log every discrepancy as an error. Returns how many were found."""
+    found = reconciliation.find_discrepancies()
+    for discrepancy in found:
+        logger.error("Reconcile: %s", discrepancy)
+    return len(found)
