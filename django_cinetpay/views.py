@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import exceptions, services
 from .adapter import get_adapter
 from .forms import PaymentForm
-from .models import CinetPayTransaction, NotificationKind
+from .models import CinetPayTransaction, EscrowTransaction, NotificationKind
 from .states import PAYMENT_FAILED_STATES, PaymentStatus
 
 logger = logging.getLogger("django_cinetpay")
@@ -205,3 +206,95 @@ def status(request: HttpRequest, transaction_id: str) -> JsonResponse:
             "url": reverse(_page_for(tx), kwargs={"transaction_id": tx.transaction_id}),
         }
     )
+
+
+# --- escrow: the buyer confirms receipt or reports a problem -------------------------------------------
+
+#: Longest dispute reason kept (the rest of a longer text is dropped).
+DISPUTE_REASON_MAX_LENGTH = 2000
+
+
+def _escrow_for(request: HttpRequest, transaction_id: str) -> EscrowTransaction:
+    """The escrow of a payment ``request.user`` took part in; 404 for anyone else, so ids leak nothing.
+
+    The seller may look; what they may do is the service's decision (403).
+    """
+    qs = EscrowTransaction.objects.select_related("payment")
+    escrow = get_object_or_404(qs, payment__transaction_id=transaction_id)
+    if request.user.pk not in {escrow.payment.buyer_id, escrow.payment.seller_id}:
+        raise Http404
+    return escrow
+
+
+def _escrow_page(
+    request: HttpRequest, template: str, escrow: EscrowTransaction, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "escrow": escrow,
+        "transaction": escrow.payment,
+        "is_buyer": request.user.pk == escrow.payment.buyer_id,
+        "error": error,
+        "reason": request.POST.get("reason", ""),
+    }
+    return render(request, template, context, status=status)
+
+
+def _escrow_action(
+    request: HttpRequest, template: str, escrow: EscrowTransaction, action: Callable[[], object]
+) -> HttpResponse:
+    """Run a buyer's escrow action and answer: back to the page (303) on success, else the page with why."""
+    try:
+        action()
+    except exceptions.PermissionDeniedError:
+        return _escrow_page(request, template, escrow, error=_("Only the buyer can do this."), status=403)
+    except exceptions.InvalidTransitionError:
+        escrow.refresh_from_db()
+        error = _("This is no longer possible: the purchase is now “%(status)s”.") % {
+            "status": escrow.get_status_display()
+        }
+        return _escrow_page(request, template, escrow, error=error, status=409)
+    except ValueError:
+        return _escrow_page(request, template, escrow, error=_("Please describe the problem."), status=400)
+    return HttpResponseRedirect(request.path, status=303)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, transaction_id: str) -> HttpResponse:
+    """The buyer confirms receipt (POST, CSRF-protected); GET shows the purchase and where its money is."""
+    escrow = _escrow_for(request, transaction_id)
+    template = "cinetpay/escrow_confirm.html"
+    if request.method == "POST":
+        return _escrow_action(
+            request, template, escrow, lambda: services.confirm_receipt(escrow, request.user)
+        )
+    return _escrow_page(request, template, escrow)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispute(request: HttpRequest, transaction_id: str) -> HttpResponse:
+    """The buyer reports a problem with a reason (POST, CSRF-protected); GET shows the form."""
+    escrow = _escrow_for(request, transaction_id)
+    template = "cinetpay/escrow_dispute.html"
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")[:DISPUTE_REASON_MAX_LENGTH]
+        return _escrow_action(
+            request, template, escrow, lambda: services.open_dispute(escrow, request.user, reason)
+        )
+    return _escrow_page(request, template, escrow)
+
+
+@csrf_exempt
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "HEAD", "POST"])
+def transfer_notify(request: HttpRequest) -> HttpResponse:
+    """CinetPay's transfer notification. GET/HEAD: liveness ping. POST: store, then confirm by a check call.
+
+    Transfer notifications are not signed: the body only names the payout to look up.
+    """
+    if request.method != "POST":
+        return HttpResponse("OK", content_type="text/plain")
+    notification = services.record_notification(request, NotificationKind.TRANSFER)
+    result = services.process_transfer_notification(notification)
+    return HttpResponse(result.message, status=result.status, content_type="text/plain")
