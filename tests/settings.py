@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django_cinetpay",
+    "django_cinetpay.simulator",
     "tests.testapp",
 ]
 
@@ -77,3 +78,7 @@ CINETPAY_BASE_URL = "https://shop.example.com"
 CINETPAY_CHECKOUT_API_URL = "https://api-checkout.cinetpay.test/v2"
 CINETPAY_TRANSFER_API_URL = "https://client.cinetpay.test/v1"
 CINETPAY_CHECK_BACKOFF = 0
+# The simulator serves the end-to-end tests; DEBUG stays False above, so silence its production guard.
+CINETPAY_SIMULATOR_ALLOW_PRODUCTION = True
+# Django's live server (pytest-django's ``live_server``) needs a STATIC_URL to route requests.
+STATIC_URL = "/static/"

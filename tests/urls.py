@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("payments/", include("django_cinetpay.urls")),
+    path("cinetpay-simulator/", include("django_cinetpay.simulator.urls")),
 ]

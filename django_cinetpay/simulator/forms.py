@@ -1,0 +1,76 @@
+"""The forms of the simulator's pages."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .engine import METHODS, Fault, FaultRule, Payment, methods_for
+from .engine.checkout import COUNTRY_PREFIXES, default_prefix
+
+NOTIFICATION_CHOICES = [
+    ("", _("Deliver normally")),
+    (Fault.DUPLICATE.value, _("Deliver twice")),
+    (Fault.OUT_OF_ORDER.value, _("Deliver out of order")),
+    (Fault.LOST.value, _("Lose it")),
+]
+
+
+class CheckoutForm(forms.Form):
+    """What the customer enters on the checkout page. The outcome comes from the button pressed."""
+
+    method = forms.ChoiceField(label=_("Pay with"), widget=forms.RadioSelect)
+    phone_prefix = forms.ChoiceField(label=_("Country code"), required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=20, required=False)
+    notification = forms.ChoiceField(label=_("Notification"), choices=NOTIFICATION_CHOICES, required=False)
+
+    def __init__(self, *args: Any, payment: Payment, **kwargs: Any) -> None:
+        locked = payment.customer.get("customer_phone_number", "") if payment.lock_phone_number else ""
+        kwargs.setdefault(
+            "initial",
+            {
+                "phone_prefix": payment.phone_prefix or default_prefix(payment),
+                "phone": payment.phone_number or payment.customer.get("customer_phone_number", ""),
+                "method": payment.payment_method,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        method = cast(forms.ChoiceField, self.fields["method"])
+        method.choices = [(code, METHODS[code]) for code in methods_for(payment.channels)]
+        method.required = False  # cancelling needs no method
+        prefixes = sorted(set(COUNTRY_PREFIXES.values()))
+        cast(forms.ChoiceField, self.fields["phone_prefix"]).choices = [(p, f"+{p}") for p in prefixes]
+        if locked:
+            self.fields["phone"].widget.attrs["readonly"] = True
+            self.fields["phone"].help_text = _("The merchant locked the payment to this number.")
+
+    def notification_fault(self) -> Fault | None:
+        value = self.cleaned_data.get("notification")
+        return Fault(value) if value else None
+
+
+class FaultForm(forms.Form):
+    """A fault rule added from the simulator page."""
+
+    fault = forms.ChoiceField(choices=[(f.value, f.value) for f in Fault])
+    target = forms.CharField(
+        max_length=64,
+        initial="*",
+        help_text=_(
+            "An endpoint (payment, payment/check, auth/login, transfer/...), notification, "
+            "transfer-notification, or * for all."
+        ),
+    )
+    times = forms.IntegerField(min_value=1, required=False, help_text=_("Empty: until removed."))
+    seconds = forms.FloatField(min_value=0, required=False, help_text=_("For latency and timeout."))
+
+    def rule(self) -> FaultRule:
+        data = self.cleaned_data
+        return FaultRule(
+            Fault(data["fault"]),
+            target=data["target"].strip() or "*",
+            times=data["times"],
+            seconds=data["seconds"],
+        )
