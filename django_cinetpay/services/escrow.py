@@ -265,12 +265,12 @@ def release_due_escrows(*, limit: int | None = None, actor: Actor | None = None)
 
     Rows are taken with ``skip_locked``, so several workers share the work; each escrow is handled in
     its own savepoint so one failing escrow (e.g. a broken adapter hook) does not block the others.
-    Returns ``(confirmed, released)``.
+    Returns ``(confirmed, released)`` counts (with a zero security period a confirmation also releases).
     """
     actor = actor or Actor.job("release_due_escrows")
     limit = limit or settings.CINETPAY_JOB_BATCH_SIZE
     now = timezone.now()
-    confirmed = 0
+    confirmed: list[EscrowTransaction] = []
     auto_after = settings.CINETPAY_ESCROW_AUTO_CONFIRM_AFTER
     if auto_after is not None:
         due = EscrowTransaction.objects.due_for_auto_confirm(now - auto_after)
@@ -280,14 +280,18 @@ def release_due_escrows(*, limit: int | None = None, actor: Actor | None = None)
         limit,
         lambda e: _release(e, actor, "security period over"),
     )
-    return confirmed, released
+    released_at_confirmation = sum(1 for e in confirmed if e.status == EscrowStatus.RELEASED)
+    return len(confirmed), len(released) + released_at_confirmation
 
 
 def _each_locked(
     queryset: EscrowTransactionQuerySet, limit: int, change: Callable[[EscrowTransaction], None]
-) -> int:
-    """Apply ``change`` to up to ``limit`` rows of ``queryset`` that no other worker holds."""
-    done = 0
+) -> list[EscrowTransaction]:
+    """Apply ``change`` to up to ``limit`` rows of ``queryset`` that no other worker holds.
+
+    Returns the escrows changed.
+    """
+    done = []
     with transaction.atomic():
         rows = queryset.select_for_update(skip_locked=True, of=("self",)).select_related("payment")
         for escrow in rows.order_by("pk")[:limit]:
@@ -298,7 +302,7 @@ def _each_locked(
             except Exception:
                 logger.exception("Escrow %s could not be processed", escrow.pk)
             else:
-                done += 1
+                done.append(escrow)
     return done
 
 

@@ -316,8 +316,11 @@ def _conclude_send(payout: PayoutRequest, target: str, actor: Actor, error: Exce
             message = getattr(error, "message", "") or str(error)
             _move(locked, target, actor, reason=str(error)[:1000])
             locked.cinetpay_code, locked.cinetpay_message = code[:16], message[:255]
-            if target == PayoutStatus.UNKNOWN:
-                locked.last_error = f"Send outcome unknown ({error}); the transfer will be looked up first."
+            locked.last_error = (
+                f"Send outcome unknown ({error}); the transfer will be looked up first."
+                if target == PayoutStatus.UNKNOWN
+                else str(error)  # CinetPay's code, message and what to do about it
+            )
             _finish_signal(locked, code, message)
             locked.save()
     return locked
@@ -342,6 +345,7 @@ def _claim(payout: PayoutRequest, from_status: str, actor: Actor) -> PayoutReque
             return None
         _move(locked, PayoutStatus.SENDING, actor)
         locked.send_started_at = timezone.now()
+        locked.last_error = ""  # what kept it waiting is over
         locked.save()
     return locked
 
@@ -446,11 +450,16 @@ def process_payout(
       send again with the same id only if CinetPay knows no such transfer.
     * ``submitted``: check it (CinetPay may hold it for hours for manual approval).
     * ``sending`` (in flight), ``completed``, ``failed``: nothing.
+
+    The payout is read again first, so a stale instance cannot mislead the dispatch.
     """
-    actor = actor or Actor.job("process_payout")
-    if isinstance(payout, int):
-        payout = PayoutRequest.objects.select_related("escrow__payment").get(pk=payout)
-    client = client or get_transfer_client()
+    pk = payout if isinstance(payout, int) else payout.pk
+    fresh = PayoutRequest.objects.select_related("escrow__payment").get(pk=pk)
+    return _advance(fresh, client or get_transfer_client(), actor or Actor.job("process_payout"))
+
+
+def _advance(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepResult:
+    """:func:`process_payout` for a payout just read from the database."""
     if payout.status == PayoutStatus.SENDING:
         payout = _mark_stale_sending_unknown(payout, actor) or payout
     if payout.status == PayoutStatus.PENDING:
@@ -520,7 +529,7 @@ def process_payouts(
     client = client or get_transfer_client()
     steps: list[StepResult] = []
     for payout in batch:
-        result = process_payout(payout, client=client, actor=actor)
+        result = _advance(payout, client, actor)
         steps.append(result)
         if result.stops_batch:
             logger.warning("Payout job stopped early: %s", result.error)

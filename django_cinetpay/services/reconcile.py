@@ -257,7 +257,8 @@ def needs_attention() -> list[str]:
         last_error=""
     )
     lines = [
-        f"{_payout(p)}: failed ({p.cinetpay_code} {p.cinetpay_message}); retry it once the cause is fixed"
+        f"{_payout(p)}: failed ({p.last_error or p.cinetpay_code + ' ' + p.cinetpay_message}); "
+        "retry it once the cause is fixed"
         for p in current_failed
     ]
     lines += [f"{_payout(p)}: {p.status}: {p.last_error}" for p in stuck]

@@ -1,0 +1,21 @@
+"""The host adapter the escrow tests use: sellers are paid on a fixed Côte d'Ivoire number."""
+
+from __future__ import annotations
+
+from django_cinetpay.adapter import DefaultAdapter, PayoutDestination
+from django_cinetpay.models import EscrowTransaction
+
+SELLER_PREFIX = "225"
+SELLER_PHONE = "0505050505"
+
+
+class SellerPhoneAdapter(DefaultAdapter):
+    def get_payout_destination(self, escrow: EscrowTransaction) -> PayoutDestination | None:
+        seller = escrow.payment.seller
+        return PayoutDestination(
+            prefix=SELLER_PREFIX,
+            phone=SELLER_PHONE,
+            name=seller.last_name,
+            surname=seller.first_name,
+            email=seller.email,
+        )
