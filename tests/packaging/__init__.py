@@ -1,0 +1,1 @@
+"""End-to-end packaging test: the built wheel, installed in a fresh virtualenv, used by a fresh project."""
