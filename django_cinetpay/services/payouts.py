@@ -114,7 +114,12 @@ def schedule_send(payout: PayoutRequest) -> None:
     """
     from .. import tasks  # tasks call services; imported here so the import graph stays one-way at load
 
-    transaction.on_commit(partial(tasks.send_payout.enqueue, payout.pk), robust=True)
+    payout_id = payout.pk
+
+    def enqueue_send() -> None:  # named: robust on_commit logs a failing callback by its __qualname__
+        tasks.send_payout.enqueue(payout_id)
+
+    transaction.on_commit(enqueue_send, robust=True)
 
 
 def retry_payout(payout: PayoutRequest, user: Any, *, reason: str = "") -> PayoutRequest:
