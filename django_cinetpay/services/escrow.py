@@ -71,11 +71,9 @@ def commission_rate_for(payment: CinetPayTransaction) -> Decimal:
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-def _lock(escrow: EscrowTransaction, *, skip_locked: bool = False) -> EscrowTransaction:
+def _lock(escrow: EscrowTransaction) -> EscrowTransaction:
     return (
-        EscrowTransaction.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-        .select_related("payment")
-        .get(pk=escrow.pk)
+        EscrowTransaction.objects.select_for_update(of=("self",)).select_related("payment").get(pk=escrow.pk)
     )
 
 

@@ -218,8 +218,8 @@ class StepResult:
         return isinstance(error, exceptions.CinetPayAPIError) and error.code in ACCOUNT_WIDE_CODES
 
 
-def _lock(pk: int, *, skip_locked: bool = False) -> PayoutRequest:
-    return PayoutRequest.objects.select_for_update(skip_locked=skip_locked).get(pk=pk)
+def _lock(pk: int) -> PayoutRequest:
+    return PayoutRequest.objects.select_for_update().get(pk=pk)
 
 
 def _move(payout: PayoutRequest, target: str, actor: Actor, reason: str = "") -> None:
