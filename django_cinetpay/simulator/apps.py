@@ -9,4 +9,6 @@ class SimulatorConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the production guard
+        # Registers the production guard, and with it the CINETPAY_SIMULATOR_* defaults: they must land
+        # on the settings now, not inside a test's override_settings that would drop them afterwards.
+        from . import checks  # noqa: F401

@@ -7,11 +7,11 @@ from typing import Any
 from django.core import checks
 from django.core.checks import CheckMessage
 
+from .conf import settings
+
 
 @checks.register(checks.Tags.security, "cinetpay")
 def check_not_in_production(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from .conf import settings  # registers the CINETPAY_SIMULATOR_* defaults
-
     if settings.DEBUG or settings.CINETPAY_SIMULATOR_ALLOW_PRODUCTION:
         return []
     return [

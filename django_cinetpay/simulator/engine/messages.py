@@ -19,7 +19,11 @@ FORM = "application/x-www-form-urlencoded"
 
 @dataclass(frozen=True)
 class ApiRequest:
-    """One HTTP request to a simulated API. ``endpoint`` is relative to the API's base URL."""
+    """One HTTP request to a simulated API. ``endpoint`` is relative to the API's base URL.
+
+    ``form_fields``: the form already parsed by the transport (a PHP server such as CinetPay's takes
+    multipart forms as well as URL-encoded ones); when ``None``, a URL-encoded ``body`` is parsed.
+    """
 
     method: str
     endpoint: str
@@ -27,6 +31,7 @@ class ApiRequest:
     body: bytes = b""
     content_type: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
+    form_fields: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         # Header names are case-insensitive: keep them lower-cased once, here.
@@ -48,6 +53,8 @@ class ApiRequest:
 
     def form(self) -> dict[str, str]:
         """The body as form fields (the Transfer API takes forms)."""
+        if self.form_fields is not None:
+            return dict(self.form_fields)
         if FORM not in self.content_type.lower():
             return {}
         return dict(parse_qsl(self.body.decode("utf-8", errors="replace"), keep_blank_values=True))
