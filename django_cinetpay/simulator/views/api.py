@@ -20,13 +20,16 @@ from ..runtime import build_simulator
 def _serve(
     request: HttpRequest, endpoint: str, handler: Callable[[Simulator, ApiRequest], Reply]
 ) -> HttpResponse:
+    body = request.body  # read first: Django parses a multipart form from it afterwards
+    is_form = request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded")
     api_request = ApiRequest(
         method=request.method or "GET",
         endpoint=endpoint,
         query=request.GET.dict(),
-        body=request.body,
+        body=body,
         content_type=request.META.get("CONTENT_TYPE", ""),
         headers=dict(request.headers),
+        form_fields=request.POST.dict() if is_form else None,
     )
     try:
         reply = handler(build_simulator(request), api_request)

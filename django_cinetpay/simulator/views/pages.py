@@ -69,7 +69,7 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "merchant": merchant_name(),
         "amount": _amount(payment.amount),
-        "outcomes": Outcome,
+        "outcomes": {outcome.name: outcome.value for outcome in Outcome},
     }
     return render(request, "cinetpay_simulator/checkout.html", context, status=400 if form.errors else 200)
 
