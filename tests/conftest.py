@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from django.dispatch import Signal
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # The tests run from the source tree, where the ``cinetpay`` entry point is not installed; when it
-    # is (the package installed in the environment), the plugin is already registered under that name.
-    if not config.pluginmanager.has_plugin("cinetpay"):
-        from django_cinetpay.testing import pytest_plugin
+    """Register the ``cinetpay`` plugin unless it is already there.
 
-        config.pluginmanager.register(pytest_plugin, "cinetpay")
+    From the source tree the package's ``pytest11`` entry point is not installed; when it is (or when the
+    plugin is given with ``-p``), registering the module a second time would be an error.
+    """
+    from django_cinetpay.testing import pytest_plugin
+
+    manager = config.pluginmanager
+    if not manager.has_plugin("cinetpay") and not manager.is_registered(pytest_plugin):
+        manager.register(pytest_plugin, "cinetpay")
+
+
+@pytest.fixture
+def received() -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """Every django-cinetpay signal sent during the test, by name: ``received["payment_accepted"]``."""
+    from django_cinetpay import signals
+
+    log: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    receivers = []
+    for name, signal in vars(signals).items():
+        if isinstance(signal, Signal):
+
+            def receiver(sender: Any, _name: str = name, **kwargs: Any) -> None:
+                log[_name].append(kwargs)
+
+            signal.connect(receiver, weak=False)
+            receivers.append((signal, receiver))
+    yield log
+    for signal, receiver in receivers:
+        signal.disconnect(receiver)
