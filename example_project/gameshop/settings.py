@@ -1,0 +1,143 @@
+"""Settings of the example game marketplace.
+
+Everything secret or deployment-specific comes from the environment (see ``.env.example``); a ``.env``
+file next to ``manage.py`` is read first. With no ``CINETPAY_API_KEY`` set, the site talks to the built-in
+CinetPay simulator, served by this very project under ``/cinetpay-simulator/``, so it runs with no keys
+and no internet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import django
+
+from .env import env_bool, env_float, env_str, load_env_file
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_env_file(BASE_DIR / ".env")
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or "gameshop-demo-only-not-secret"
+ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+# --- CinetPay --------------------------------------------------------------------------------------------
+
+#: The simulator stands in for CinetPay until real keys are given (or CINETPAY_SIMULATOR=false).
+CINETPAY_SIMULATOR = env_bool("CINETPAY_SIMULATOR", not env_str("CINETPAY_API_KEY"))
+#: Where CinetPay (or the simulator) sends notifications and the customer back. CinetPay itself needs a
+#: public https address (a tunnel for local work); the simulator is happy with loopback.
+CINETPAY_BASE_URL = env_str("CINETPAY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+if CINETPAY_SIMULATOR:
+    # The simulator checks requests against these, exactly as CinetPay checks a merchant's real keys.
+    CINETPAY_API_KEY = env_str("CINETPAY_API_KEY", "simulator-api-key")
+    CINETPAY_SITE_ID = env_str("CINETPAY_SITE_ID", "445160")
+    CINETPAY_SECRET_KEY = env_str("CINETPAY_SECRET_KEY", "simulator-secret-key")
+    CINETPAY_TRANSFER_PASSWORD = env_str("CINETPAY_TRANSFER_PASSWORD", "simulator-transfer-password")
+    CINETPAY_CHECKOUT_API_URL = f"{CINETPAY_BASE_URL}/cinetpay-simulator/v2"
+    CINETPAY_TRANSFER_API_URL = f"{CINETPAY_BASE_URL}/cinetpay-simulator/v1"
+    #: Seconds before a simulated transfer is validated, as CinetPay's staff would (hours, for real).
+    CINETPAY_SIMULATOR_TRANSFER_DELAY = env_float("CINETPAY_SIMULATOR_TRANSFER_DELAY", 5.0)
+    CINETPAY_SIMULATOR_MERCHANT_NAME = "GameShop"
+# Otherwise django-cinetpay reads CINETPAY_API_KEY, CINETPAY_SITE_ID, CINETPAY_SECRET_KEY,
+# CINETPAY_TRANSFER_PASSWORD and the API URLs from the environment itself.
+
+#: Time the buyer has, after confirming receipt, to report a problem before the seller is paid.
+#: Short in the demo so a visitor sees the payout; CinetPay marketplaces typically use 24 hours.
+CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(seconds=env_float("CINETPAY_ESCROW_SECURITY_PERIOD", 120))
+CINETPAY_COMMISSION_RATE = env_str("CINETPAY_COMMISSION_RATE", "0.05")
+CINETPAY_ADAPTER = "marketplace.adapter.MarketplaceAdapter"
+CINETPAY_PAYOUT_CHECK_INTERVAL = dt.timedelta(seconds=env_float("CINETPAY_PAYOUT_CHECK_INTERVAL", 5))
+
+#: Seconds between two runs of the release and payout jobs by ``manage.py run_jobs`` (the demo's worker).
+GAMESHOP_JOBS_INTERVAL = env_float("GAMESHOP_JOBS_INTERVAL", 5.0)
+#: Show the demo accounts and their passwords on the home page.
+GAMESHOP_SHOW_DEMO_ACCOUNTS = env_bool("GAMESHOP_SHOW_DEMO_ACCOUNTS", CINETPAY_SIMULATOR)
+
+# --- Django ----------------------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "marketplace",  # before django_cinetpay: its templates/cinetpay/ override the package's
+    "django_cinetpay",
+]
+if CINETPAY_SIMULATOR:
+    INSTALLED_APPS.append("django_cinetpay.simulator")
+
+#: Background work (payout sending) runs inline, at commit: the demo needs no separate task worker.
+#: Time-based jobs (auto-release after the security period) run from ``manage.py run_jobs``.
+TASKS = {
+    "default": {
+        "BACKEND": ("django.tasks" if django.VERSION >= (6, 0) else "django_tasks")
+        + ".backends.immediate.ImmediateBackend"
+    }
+}
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "marketplace.middleware.SiteLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gameshop.urls"
+WSGI_APPLICATION = "gameshop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "marketplace.context_processors.marketplace",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": env_str("GAMESHOP_DATABASE") or BASE_DIR / "db.sqlite3",
+        # Several processes (the site, the job runner) share the file: wait for locks instead of failing.
+        "OPTIONS": {"timeout": 20},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "marketplace:home"
+LOGOUT_REDIRECT_URL = "marketplace:home"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+USE_I18N = True
+TIME_ZONE = "Africa/Abidjan"
+USE_TZ = True
+
+STATIC_URL = "static/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django_cinetpay": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,20 @@
+"""URLs of the example game marketplace.
+
+``/paiements/`` is django-cinetpay (namespace ``cinetpay``); ``/cinetpay-simulator/`` is the fake CinetPay
+the site talks to when no real keys are set. Remove that line and the app to go live.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("comptes/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("paiements/", include("django_cinetpay.urls")),
+    path("", include("marketplace.urls")),
+]
+
+if settings.CINETPAY_SIMULATOR:
+    urlpatterns.insert(0, path("cinetpay-simulator/", include("django_cinetpay.simulator.urls")))
