@@ -1,10 +1,10 @@
 """Checkout API v2 as CinetPay answers it (CINETPAY_API.md §1-3), and what a customer does on the checkout.
 
 ``code`` is always a string here, as in CinetPay's answers. Where the spec is silent the simulator decides,
-and says so: errors are answered with HTTP 400 (403 for the CDN's 1010, 404 for an unknown transaction),
-a non-integer amount, an amount that is not a multiple of 5, a forbidden description character or an
-unknown channel are 608 with a description naming the problem, a reused ``transaction_id`` is 620, and
-``lock_phone_number`` with a missing or malformed phone is 624.
+and says so: errors are answered with HTTP 400 (404 for an unknown transaction; the CDN's 1010 is a
+plain 403 page); a non-integer amount, an amount that is not a multiple of 5, a forbidden description
+character or an unknown channel are 608 with a description naming the problem; a reused
+``transaction_id`` is 620; ``lock_phone_number`` with a missing or malformed phone is 624.
 """
 
 from __future__ import annotations
@@ -177,7 +177,8 @@ class Checkout:
 
     def handle(self, request: ApiRequest) -> Reply:
         if not request.header("User-Agent"):
-            return self._error("1010", "Access denied: requests without a User-Agent are blocked.", 403)
+            # CinetPay's CDN answers before the API, with its own page rather than a JSON envelope.
+            return Reply(403, b"error code: 1010", "text/plain; charset=UTF-8")
         routes = {"payment": self.init, "payment/check": self.check}
         route = routes.get(request.endpoint)
         if route is None:

@@ -12,7 +12,7 @@ fault                     request processed?            what the caller sees
 ``latency``               yes                           the normal answer, ``seconds`` late
 ``timeout``               yes                           no answer in time (the client times out)
 ``5xx``                   no (a gateway failed)         HTTP 503, plain text
-``html``                  no (a firewall page)          HTTP 403, an HTML page
+``html``                  no (a proxy's page)           HTTP 200, an HTML maintenance page
 ``malformed_json``        yes                           the answer's status, truncated JSON
 ========================  ============================  ===========================================
 

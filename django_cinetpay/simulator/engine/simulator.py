@@ -183,7 +183,7 @@ def _unprocessed_reply(fault: Fault) -> Reply:
     if fault is Fault.SERVER_ERROR:
         return Reply(503, b"Service Temporarily Unavailable", "text/plain; charset=utf-8")
     page = (
-        "<!DOCTYPE html><html><head><title>Attention Required!</title></head>"
-        "<body><h1>Sorry, you have been blocked</h1><p>Error 403 - Forbidden</p></body></html>"
+        "<!DOCTYPE html><html><head><title>Maintenance</title></head>"
+        "<body><h1>Service en maintenance</h1><p>Merci de réessayer plus tard.</p></body></html>"
     )
-    return Reply(403, page.encode(), "text/html; charset=utf-8")
+    return Reply(200, page.encode(), "text/html; charset=utf-8")
