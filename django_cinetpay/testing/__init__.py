@@ -6,20 +6,34 @@ talks to it, and helpers play the customer ("pays with Orange Money", "refuses",
 webhooks with Django's test client. With pytest, use the ``cinetpay`` fixture; with unittest, use the
 fake as a context manager or call ``start()``/``stop()``.
 
-Needs ``responses``, a test-time dependency: ``pip install "django-cinetpay[testing]"``.
+The fake needs ``responses``, a test-time dependency: ``pip install "django-cinetpay[testing]"``.
+
+Names are imported on first use: the pytest plugin in this package is loaded by every pytest run in an
+environment that has django-cinetpay, before Django is configured and whether or not ``responses`` is
+installed, so importing the package must touch neither.
 """
 
-try:
-    import responses  # noqa: F401
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "django_cinetpay.testing needs the 'responses' package, a test-time dependency. Install it with "
-        "pip install 'django-cinetpay[testing]' (or pip install responses)."
-    ) from exc
+from __future__ import annotations
 
-from ..simulator.engine import Delivery, Fault, Outbound, Payment, Transfer
-from .fake import CinetPayFake
-from .notifications import post_notification, signed_notification
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..simulator.engine import Delivery, Fault, Outbound, Payment, Transfer
+    from .fake import CinetPayFake
+    from .notifications import post_notification, signed_notification
+
+#: Where each public name lives.
+_HOMES = {
+    "CinetPayFake": "django_cinetpay.testing.fake",
+    "post_notification": "django_cinetpay.testing.notifications",
+    "signed_notification": "django_cinetpay.testing.notifications",
+    "Delivery": "django_cinetpay.simulator.engine",
+    "Fault": "django_cinetpay.simulator.engine",
+    "Outbound": "django_cinetpay.simulator.engine",
+    "Payment": "django_cinetpay.simulator.engine",
+    "Transfer": "django_cinetpay.simulator.engine",
+}
 
 __all__ = [
     "CinetPayFake",
@@ -31,3 +45,12 @@ __all__ = [
     "post_notification",
     "signed_notification",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

@@ -10,9 +10,16 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
-import responses
 from django.http import HttpResponse
 from django.test import Client
+
+try:
+    import responses
+except ImportError as exc:  # a test-time dependency, absent from production installs
+    raise ImportError(
+        "CinetPayFake needs the 'responses' package, a test-time dependency. Install it with "
+        "pip install 'django-cinetpay[testing]' (or pip install responses)."
+    ) from exc
 
 from ..simulator.engine import (
     ApiRequest,
