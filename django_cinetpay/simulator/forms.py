@@ -33,7 +33,7 @@ class CheckoutForm(forms.Form):
             {
                 "phone_prefix": payment.phone_prefix or default_prefix(payment),
                 "phone": payment.phone_number or payment.customer.get("customer_phone_number", ""),
-                "method": payment.payment_method,
+                "method": payment.payment_method or next(iter(methods_for(payment.channels)), ""),
             },
         )
         super().__init__(*args, **kwargs)
