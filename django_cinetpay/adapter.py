@@ -39,7 +39,7 @@ class PayoutDestination:
     """Where CinetPay's Transfer API sends money: a mobile money number and the contact's identity.
 
     ``prefix`` is the country calling code without ``+`` (``"225"``); ``name`` is the family name and
-    ``surname`` the given name, as in CinetPay's contact API.
+    ``surname`` the given name, as in CinetPay's contact API, which wants all five fields.
     """
 
     prefix: str
@@ -89,8 +89,10 @@ class DefaultAdapter:
 
         The prefix comes from the payment notification, else from the customer's country, else from a
         currency used in one country only; ``None`` when the paying number or its prefix is unknown.
+        Names and e-mail come from the payment form, else from the buyer's account.
         """
         payment = escrow.payment
+        buyer = payment.buyer
         prefix = (
             payment.payer_phone_prefix.lstrip("+")
             or COUNTRY_PHONE_PREFIXES.get(payment.customer_country.upper(), "")
@@ -101,9 +103,9 @@ class DefaultAdapter:
         return PayoutDestination(
             prefix=prefix,
             phone=payment.payer_phone,
-            name=payment.customer_name,
-            surname=payment.customer_surname,
-            email=payment.customer_email,
+            name=payment.customer_name or getattr(buyer, "last_name", ""),
+            surname=payment.customer_surname or getattr(buyer, "first_name", ""),
+            email=payment.customer_email or getattr(buyer, "email", ""),
         )
 
 
