@@ -202,6 +202,7 @@ def test_check_of_a_new_payment_waits_for_the_customer(sim_api):
     sim_api.created()
     payload = sim_api.check(transaction_id="CP20260101000000ABC123").json()
 
+    assert set(payload) == {"code", "message", "data", "api_response_id"}
     assert payload["code"] == "662"
     assert payload["message"] == "WAITING_CUSTOMER_PAYMENT"
     assert API_RESPONSE_ID.match(payload["api_response_id"])

@@ -187,11 +187,13 @@ class Checkout:
             return self._error("405", f"{request.endpoint} takes POST only.", 405)
         return route(request)
 
-    def _envelope(self, code: str, message: str, description: str, **extra: Any) -> dict[str, Any]:
+    def _envelope(self, code: str, message: str, description: str | None, **extra: Any) -> dict[str, Any]:
+        """CinetPay's envelope; check answers carry no ``description``."""
+        described = {} if description is None else {"description": description}
         return {
             "code": code,
             "message": message,
-            "description": description,
+            **described,
             **extra,
             "api_response_id": self.sim.api_response_id(),
         }
@@ -306,7 +308,7 @@ class Checkout:
         if payment is None:
             return self._error("404", "No transaction with this transaction_id or token.", 404)
         code, message, status = CHECK_ANSWERS[payment.state]
-        return Reply.json(self._envelope(code, message, "", data=self.check_data(payment, status)))
+        return Reply.json(self._envelope(code, message, None, data=self.check_data(payment, status)))
 
     @staticmethod
     def check_data(payment: Payment, status: str) -> dict[str, Any]:
