@@ -13,7 +13,6 @@ import datetime as dt
 import enum
 import re
 import secrets
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -21,7 +20,7 @@ from django_cinetpay.client.codes import CHECKOUT_CODES
 from django_cinetpay.conf import CURRENCY_LIMITS, KNOWN_CHANNELS, KNOWN_CURRENCIES
 
 from .faults import PAYMENT_NOTIFICATION, Fault
-from .messages import ApiRequest, Reply
+from .messages import ApiRequest, Reply, integer
 from .notifications import Delivery, payment_notification
 from .records import Payment, PaymentState
 from .store import AlreadyExistsError
@@ -151,17 +150,6 @@ def _digits(phone: str) -> str:
     return re.sub(r"[\s.-]", "", phone or "")
 
 
-def _integer(value: Any) -> int | None:
-    """An amount as CinetPay takes it: a JSON integer, or a string of one. Floats with decimals are not."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return int(number) if number.is_finite() and number == number.to_integral_value() else None
-
-
 def _is_public_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
@@ -228,7 +216,7 @@ class Checkout:
             token=secrets.token_hex(24),
             transaction_id=str(body["transaction_id"]).strip(),
             site_id=self.sim.credentials.site_id,
-            amount=_integer(body["amount"]) or 0,
+            amount=integer(body["amount"]) or 0,
             currency=str(body["currency"]).strip().upper(),
             description=str(body["description"]).strip(),
             notify_url=str(body["notify_url"]).strip(),
@@ -257,7 +245,7 @@ class Checkout:
         currency = str(body["currency"]).strip().upper()
         if currency not in KNOWN_CURRENCIES:
             return self._error("612", f"The currency {currency} is not accepted.")
-        amount = _integer(body["amount"])
+        amount = integer(body["amount"])
         if amount is None:
             return self._error("608", "The amount must be an integer.")
         if amount % 5:

@@ -10,11 +10,23 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+
+
+def integer(value: Any) -> int | None:
+    """An amount as CinetPay takes it: an integer, or a string of one. Decimals and booleans are not."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return int(number) if number.is_finite() and number == number.to_integral_value() else None
 
 
 @dataclass(frozen=True)

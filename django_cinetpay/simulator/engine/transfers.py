@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django_cinetpay.client.codes import TRANSFER_CODES
 
 from .faults import TRANSFER_NOTIFICATION, Fault
-from .messages import ApiRequest, Reply
+from .messages import ApiRequest, Reply, integer
 from .notifications import Delivery, transfer_fields, transfer_notification
 from .records import Contact, Transfer, TreatmentStatus
 from .store import AlreadyExistsError
@@ -51,15 +51,6 @@ class _Refusal(Exception):
         super().__init__(description)
         self.code = code
         self.description = description
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return None
 
 
 class Transfers:
@@ -202,7 +193,7 @@ class Transfers:
         return self._ok(created)
 
     def _check_send_item(self, item: dict[str, Any], seen: set[str]) -> int:
-        amount = _integer(item["amount"])
+        amount = integer(item["amount"])
         if amount is None or amount <= 0:
             raise _Refusal("716", "amount must be a positive integer.")
         low, high = TRANSFER_LIMITS
