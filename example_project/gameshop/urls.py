@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+admin.site.site_header = admin.site.site_title = "GameShop"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("django.contrib.auth.urls")),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from django_cinetpay.states import EscrowStatus
+
 from .models import Game, Listing, Message, Profile, Purchase
 
 
@@ -34,16 +36,33 @@ class MessageInline(admin.TabularInline):
         return False
 
 
+class EscrowStatusFilter(admin.SimpleListFilter):
+    """Where each purchase's money is, so staff find disputes (``?escrow=disputed``) in one click."""
+
+    title = _("escrow")
+    parameter_name = "escrow"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return EscrowStatus.choices
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        value = self.value()
+        return queryset.filter(payment__escrow__status=value) if value else queryset
+
+
 @admin.register(Purchase)
 class PurchaseAdmin(admin.ModelAdmin):
     """Purchases with their chat, so staff deciding a dispute can read what buyer and seller said."""
 
-    list_display = ["listing", "buyer", "payment", "payment_status", "escrow_status", "created_at"]
+    list_display = ["listing", "buyer", "payment_status", "escrow_status", "created_at"]
     list_select_related = ["listing", "buyer", "payment", "payment__escrow"]
-    list_filter = [("payment__escrow__status", admin.ChoicesFieldListFilter), "payment__status"]
+    list_filter = [EscrowStatusFilter]
     search_fields = ["listing__title", "buyer__username", "payment__transaction_id"]
     readonly_fields = ["listing", "buyer", "payment", "created_at"]
     inlines = [MessageInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # purchases start from the site's CinetPay button only
 
     @admin.display(description=_("payment"), ordering="payment__status")
     def payment_status(self, obj: Purchase) -> str:

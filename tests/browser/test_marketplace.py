@@ -160,9 +160,36 @@ def test_dispute_reaches_staff(log_in: LoggedIn, shoot: Shoot, gameshop: GameSho
     shoot(buyer, "12-buyer-dispute")
 
     staff = log_in("staff")
-    staff.goto("/admin/marketplace/purchase/?payment__escrow__status__exact=disputed")
+    staff.goto("/admin/marketplace/purchase/?escrow=disputed")
     row = staff.locator("#result_list tbody tr").filter(has_text="Village HDV 15 max")
     expect(row).to_be_visible()
     shoot(staff, "13-staff-sees-dispute")
     row.locator("th a").click()
     expect(staff.locator("#messages-group")).to_contain_text("Le vendeur ne répond pas depuis deux jours.")
+
+
+def test_pages_fit_a_phone_and_switch_to_english(log_in: LoggedIn, shoot: Shoot) -> None:
+    buyer = log_in("buyer")
+    buyer.set_viewport_size({"width": 390, "height": 844})
+    pages = {
+        "14-phone-home": "/",
+        "15-phone-listing": buyer.locator(".listing-card a").first.get_attribute("href"),
+        "16-phone-transactions": "/transactions/",
+    }
+    for name, url in pages.items():
+        buyer.goto(url)
+        overflow = buyer.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} is {overflow}px wider than a phone"
+        shoot(buyer, name)
+    buyer.get_by_test_id("purchase-row").first.click()
+    expect(buyer.get_by_test_id("panel")).to_be_visible()
+    assert buyer.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shoot(buyer, "17-phone-transaction")
+
+    buyer.get_by_role("button", name="EN", exact=True).click()
+    expect(buyer.locator("html")).to_have_attribute("lang", "en")
+    expect(buyer.get_by_role("heading", name="Payment and escrow")).to_be_visible()
+    buyer.goto("/")
+    expect(buyer.locator("h1")).to_have_text("Buy game accounts and items, safely")
+    buyer.set_viewport_size({"width": 1280, "height": 900})
+    shoot(buyer, "18-home-english")
