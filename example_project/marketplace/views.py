@@ -15,14 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from django_cinetpay import services
 from django_cinetpay.exceptions import PaymentValidationError
+from django_cinetpay.services.payments import FORBIDDEN_DESCRIPTION_CHARS
 from django_cinetpay.states import PaymentStatus
 
 from .forms import MessageForm
 from .models import Game, Listing, Purchase
 from .panel import purchase_panel
-
-#: Characters CinetPay refuses in a payment description (django-cinetpay would refuse them too).
-FORBIDDEN_DESCRIPTION_CHARS = "#/$_&"
 
 
 @require_GET

@@ -112,6 +112,7 @@ def test_buyer_pays_seller_delivers_and_is_paid(log_in: LoggedIn, shoot: Shoot) 
     shoot(buyer, "08-security-period")
     mark_page(buyer)
     seller.reload()
+    expect(seller.get_by_test_id("countdown")).to_have_text(re.compile(r"\d+:\d\d"))
     mark_page(seller)
 
     # After the security period the job releases the money and the simulated transfer completes;
