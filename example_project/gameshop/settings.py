@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django
 
@@ -20,7 +21,6 @@ load_env_file(BASE_DIR / ".env")
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY") or "gameshop-demo-only-not-secret"
-ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 # --- CinetPay --------------------------------------------------------------------------------------------
 
@@ -41,15 +41,23 @@ if CINETPAY_SIMULATOR:
     #: Seconds before a simulated transfer is validated, as CinetPay's staff would (hours, for real).
     CINETPAY_SIMULATOR_TRANSFER_DELAY = env_float("CINETPAY_SIMULATOR_TRANSFER_DELAY", 5.0)
     CINETPAY_SIMULATOR_MERCHANT_NAME = "GameShop"
+    #: Look at submitted payouts again this often (the package's default, 10 minutes, suits real CinetPay).
+    CINETPAY_PAYOUT_CHECK_INTERVAL = dt.timedelta(seconds=env_float("CINETPAY_PAYOUT_CHECK_INTERVAL", 5))
 # Otherwise django-cinetpay reads CINETPAY_API_KEY, CINETPAY_SITE_ID, CINETPAY_SECRET_KEY,
 # CINETPAY_TRANSFER_PASSWORD and the API URLs from the environment itself.
 
+# The public address is a host of this site, and its forms are posted from there: behind a tunnel
+# (https outside, http inside) Django must trust that origin for CSRF.
+_public = urlsplit(CINETPAY_BASE_URL)
+ALLOWED_HOSTS = [h for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS.append(_public.hostname or "")
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"]
+
 #: Time the buyer has, after confirming receipt, to report a problem before the seller is paid.
-#: Short in the demo so a visitor sees the payout; CinetPay marketplaces typically use 24 hours.
+#: Short in the demo so a visitor sees the payout; the package's default (and the seed guide's) is 24 hours.
 CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(seconds=env_float("CINETPAY_ESCROW_SECURITY_PERIOD", 120))
 CINETPAY_COMMISSION_RATE = env_str("CINETPAY_COMMISSION_RATE", "0.05")
 CINETPAY_ADAPTER = "marketplace.adapter.MarketplaceAdapter"
-CINETPAY_PAYOUT_CHECK_INTERVAL = dt.timedelta(seconds=env_float("CINETPAY_PAYOUT_CHECK_INTERVAL", 5))
 
 #: Seconds between two runs of the release and payout jobs by ``manage.py run_jobs`` (the demo's worker).
 GAMESHOP_JOBS_INTERVAL = env_float("GAMESHOP_JOBS_INTERVAL", 5.0)
