@@ -1,18 +1,19 @@
 """Random interleavings of everything that can happen to money, with the reconcile invariants after each step.
 
-Hypothesis drives payments, duplicate notifications, buyers, staff, the release and payout jobs and
-CinetPay's Transfer API (validations, rejections, refusals, timeouts before and after it acted). After
-every step the books must balance (the very functions ``cinetpay_reconcile`` runs) and each payout's
-status must agree with what CinetPay holds.
+Hypothesis drives payments and duplicate notifications on the CinetPay fake (``django_cinetpay.testing``),
+buyers, staff, the release and payout jobs, and the fake's Transfer API (validations, rejections, a low
+balance, timeouts after it acted, gateway errors before it did, lost notifications). After every step the
+books must balance (the very functions ``cinetpay_reconcile`` runs), every state must be audited, and each
+payout's status must agree with what CinetPay holds.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 import pytest
-import responses
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -31,12 +32,15 @@ from django_cinetpay import exceptions, services
 from django_cinetpay.models import EscrowTransaction, PayoutRequest
 from django_cinetpay.services.reconcile import find_discrepancies
 from django_cinetpay.states import EscrowStatus, PayoutStatus
+from django_cinetpay.testing import CinetPayFake, Fault
 
-from .conftest import Fault, TransferAPI, accept, make_payment
+from .conftest import make_payment
 
 pick = st.integers(min_value=0, max_value=50)
-amounts = st.integers(min_value=20, max_value=200_000).map(lambda n: n * 5)
-SEND_FAULTS = ["602", "716", "721", Fault.TIMEOUT_BEFORE, Fault.TIMEOUT_AFTER]
+amounts = st.integers(min_value=20, max_value=40_000).map(lambda n: n * 5)
+#: Faults of the next send: CinetPay acted but the answer is lost, or a gateway failed before it.
+SEND_FAULTS = [Fault.TIMEOUT, Fault.MALFORMED_JSON, Fault.SERVER_ERROR, Fault.HTML]
+BALANCE = 1_000_000
 
 #: What CinetPay may hold for a payout in each status (None: no transfer). We may lag behind CinetPay
 #: (a submitted payout it has finished, until the next check), never claim more than it says.
@@ -50,18 +54,16 @@ AGREES_WITH_CINETPAY: dict[str, set[str | None]] = {
 
 
 class MoneyMachine(RuleBasedStateMachine):
-    """One marketplace, rolled back after each example."""
+    """One marketplace and one CinetPay, rolled back after each example."""
 
     def __init__(self) -> None:
         super().__init__()
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
-        self.mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        self.mock.start()
-        self.api = TransferAPI(self.mock)
+        self.cinetpay = CinetPayFake(transfer_balance=BALANCE).start()
         users = get_user_model().objects
-        self.buyer = users.create_user("acheteur", "a@example.com", "pw")
-        self.seller = users.create_user("vendeur", "v@example.com", "pw")
+        self.buyer = users.create_user("acheteur", "a@example.com", "pw", first_name="Awa", last_name="Koné")
+        self.seller = users.create_user("vendeur", "v@example.com", "pw", first_name="Koffi", last_name="Yao")
         staff = users.create_user("staff", "s@example.com", "pw", is_staff=True)
         staff.user_permissions.add(
             *Permission.objects.filter(codename__in=["resolve_escrowtransaction", "retry_payoutrequest"])
@@ -70,8 +72,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.escrows: list[int] = []
 
     def teardown(self) -> None:
-        self.mock.stop()
-        self.mock.reset()
+        self.cinetpay.stop()
         transaction.set_rollback(True)
         self.atomic.__exit__(None, None, None)
 
@@ -86,15 +87,18 @@ class MoneyMachine(RuleBasedStateMachine):
 
     # --- buyers, payments and staff ---------------------------------------------------------------------
 
-    @rule(amount=amounts)
-    def pay(self, amount: int) -> None:
-        self.escrows.append(accept(make_payment(self.buyer, self.seller, amount)).escrow.pk)
+    @rule(amount=amounts, duplicated=st.booleans())
+    def pay(self, amount: int, duplicated: bool) -> None:
+        tx = make_payment(self.buyer, self.seller, amount)
+        services.start_checkout(tx, actor=services.Actor.for_user(self.buyer))
+        self.cinetpay.pay(tx, notification=Fault.DUPLICATE if duplicated else None)
+        self.escrows.append(EscrowTransaction.objects.get(payment=tx).pk)
 
     @precondition(lambda self: self.escrows)
     @rule(index=pick)
     def duplicate_notification(self, index: int) -> None:
         before = EscrowTransaction.objects.count()
-        accept(self.escrow(index).payment)
+        assert [d.status for d in self.cinetpay.notify(self.escrow(index).payment)] == [200]
         assert EscrowTransaction.objects.count() == before
 
     @precondition(lambda self: self.escrows)
@@ -157,17 +161,24 @@ class MoneyMachine(RuleBasedStateMachine):
         services.process_payouts()
 
     @rule(fault=st.sampled_from(SEND_FAULTS))
-    def next_send_goes_wrong(self, fault: str) -> None:
-        self.api.fail_next("send", fault)
+    def next_send_goes_wrong(self, fault: Fault) -> None:
+        self.cinetpay.fail(fault, "transfer/money/send/contact")
 
-    @precondition(lambda self: PayoutRequest.objects.filter(status=PayoutStatus.SUBMITTED).exists())
-    @rule(index=pick, treatment=st.sampled_from(["VAL", "REJ"]), notified=st.booleans())
-    def cinetpay_finishes_a_transfer(self, index: int, treatment: str, notified: bool) -> None:
-        payout = self.payout(index, PayoutStatus.SUBMITTED)
-        assert payout is not None
-        self.api.settle(payout.client_transaction_id, treatment)
-        if notified:
-            services.refresh_payout(payout, actor=services.Actor.notification(None))
+    @rule(balance=st.sampled_from([0, 50_000, BALANCE]))
+    def balance_changes(self, balance: int) -> None:
+        """The merchant's transfer balance runs low (CinetPay answers 602) or is topped up."""
+        self.cinetpay.options = dataclasses.replace(self.cinetpay.options, transfer_balance=balance)
+
+    @rule(
+        index=pick, validated=st.booleans(), notification=st.sampled_from([None, Fault.DUPLICATE, Fault.LOST])
+    )
+    def cinetpay_finishes_a_transfer(self, index: int, validated: bool, notification: Fault | None) -> None:
+        waiting = [t for t in self.cinetpay.transfers if t.treatment_status == "NEW"]
+        if waiting:
+            settle = self.cinetpay.validate_transfer if validated else self.cinetpay.reject_transfer
+            assert {d.status for d in settle(waiting[index % len(waiting)], notification=notification)} <= {
+                200
+            }
 
     # --- invariants ---------------------------------------------------------------------------------------
 
@@ -177,9 +188,9 @@ class MoneyMachine(RuleBasedStateMachine):
 
     @invariant()
     def payouts_agree_with_cinetpay(self) -> None:
+        held = {t.client_transaction_id: t.treatment_status for t in self.cinetpay.transfers}
         for payout in PayoutRequest.objects.all():
-            transfer = self.api.transfers.get(payout.client_transaction_id)
-            treatment = transfer["treatment_status"] if transfer else None
+            treatment = held.get(payout.client_transaction_id)
             assert treatment in AGREES_WITH_CINETPAY[payout.status], (payout.status, treatment)
 
     @invariant()
@@ -191,6 +202,7 @@ class MoneyMachine(RuleBasedStateMachine):
 @pytest.mark.django_db
 def test_random_interleavings_keep_the_books_balanced(settings: Any) -> None:
     settings.CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(hours=1)
+    settings.CINETPAY_PAYOUT_CHECK_INTERVAL = dt.timedelta(0)  # each payout job re-checks submitted payouts
     run_state_machine_as_test(
         MoneyMachine, settings=hypothesis_settings(max_examples=15, stateful_step_count=30, deadline=None)
     )
