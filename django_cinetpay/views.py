@@ -239,12 +239,15 @@ def _escrow_page(
     return render(request, template, context, status=status)
 
 
-def _escrow_action(
-    request: HttpRequest, template: str, escrow: EscrowTransaction, action: Callable[[], object]
+def _escrow_view(
+    request: HttpRequest, transaction_id: str, template: str, act: Callable[[EscrowTransaction], object]
 ) -> HttpResponse:
-    """Run a buyer's escrow action and answer: back to the page (303) on success, else the page with why."""
+    """GET: the page. POST: ``act`` on the escrow, then back to the page (303), or the page saying why not."""
+    escrow = _escrow_for(request, transaction_id)
+    if request.method != "POST":
+        return _escrow_page(request, template, escrow)
     try:
-        action()
+        act(escrow)
     except exceptions.PermissionDeniedError:
         return _escrow_page(request, template, escrow, error=_("Only the buyer can do this."), status=403)
     except exceptions.InvalidTransitionError:
@@ -262,27 +265,25 @@ def _escrow_action(
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, transaction_id: str) -> HttpResponse:
     """The buyer confirms receipt (POST, CSRF-protected); GET shows the purchase and where its money is."""
-    escrow = _escrow_for(request, transaction_id)
-    template = "cinetpay/escrow_confirm.html"
-    if request.method == "POST":
-        return _escrow_action(
-            request, template, escrow, lambda: services.confirm_receipt(escrow, request.user)
-        )
-    return _escrow_page(request, template, escrow)
+    return _escrow_view(
+        request,
+        transaction_id,
+        "cinetpay/escrow_confirm.html",
+        lambda e: services.confirm_receipt(e, request.user),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def dispute(request: HttpRequest, transaction_id: str) -> HttpResponse:
     """The buyer reports a problem with a reason (POST, CSRF-protected); GET shows the form."""
-    escrow = _escrow_for(request, transaction_id)
-    template = "cinetpay/escrow_dispute.html"
-    if request.method == "POST":
-        reason = request.POST.get("reason", "")[:DISPUTE_REASON_MAX_LENGTH]
-        return _escrow_action(
-            request, template, escrow, lambda: services.open_dispute(escrow, request.user, reason)
-        )
-    return _escrow_page(request, template, escrow)
+    reason = request.POST.get("reason", "")[:DISPUTE_REASON_MAX_LENGTH]
+    return _escrow_view(
+        request,
+        transaction_id,
+        "cinetpay/escrow_dispute.html",
+        lambda e: services.open_dispute(e, request.user, reason),
+    )
 
 
 @csrf_exempt

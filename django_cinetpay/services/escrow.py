@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -23,9 +22,10 @@ from .. import exceptions, signals
 from ..adapter import get_adapter
 from ..conf import settings
 from ..models import CinetPayTransaction, EscrowTransaction, EscrowTransactionQuerySet
-from ..states import ESCROW_TRANSITIONS, EscrowStatus, PayoutKind, can_transition
+from ..states import ESCROW_TRANSITIONS, EscrowStatus, PayoutKind
 from .audit import Actor, record
 from .payouts import create_payout
+from .transitions import move, send_on_commit
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -78,10 +78,7 @@ def _lock(escrow: EscrowTransaction) -> EscrowTransaction:
 
 
 def _move(escrow: EscrowTransaction, target: str, actor: Actor, reason: str = "") -> None:
-    if not can_transition(ESCROW_TRANSITIONS, escrow.status, target):
-        raise exceptions.InvalidTransitionError(escrow, escrow.status, target)
-    record(escrow, escrow.status, target, actor, reason)
-    escrow.status = target
+    move(escrow, ESCROW_TRANSITIONS, target, actor, reason)
 
 
 def _require_buyer(escrow: EscrowTransaction, user: Any) -> None:
@@ -173,15 +170,7 @@ def open_dispute(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTra
         locked.disputed_at = now
         locked.dispute_reason = reason
         locked.save()
-        transaction.on_commit(
-            partial(
-                signals.escrow_disputed.send,
-                sender=EscrowTransaction,
-                escrow=locked,
-                reason=reason,
-                user=user,
-            )
-        )
+        send_on_commit(signals.escrow_disputed, EscrowTransaction, escrow=locked, reason=reason, user=user)
     return locked
 
 
@@ -241,18 +230,14 @@ def _release(escrow: EscrowTransaction, actor: Actor, reason: str) -> None:
     payout = None
     if escrow.seller_amount > 0:
         payout = create_payout(escrow, PayoutKind.SELLER_PAYOUT, escrow.seller_amount, actor=actor)
-    transaction.on_commit(
-        partial(signals.escrow_released.send, sender=EscrowTransaction, escrow=escrow, payout=payout)
-    )
+    send_on_commit(signals.escrow_released, EscrowTransaction, escrow=escrow, payout=payout)
 
 
 def _refund(escrow: EscrowTransaction, actor: Actor, reason: str) -> None:
     _move(escrow, EscrowStatus.REFUNDED, actor, reason)
     escrow.resolved_at = timezone.now()
     payout = create_payout(escrow, PayoutKind.REFUND, escrow.amount, actor=actor)
-    transaction.on_commit(
-        partial(signals.escrow_refunded.send, sender=EscrowTransaction, escrow=escrow, payout=payout)
-    )
+    send_on_commit(signals.escrow_refunded, EscrowTransaction, escrow=escrow, payout=payout)
 
 
 # --- the job -------------------------------------------------------------------------------------------

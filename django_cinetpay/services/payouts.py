@@ -20,7 +20,6 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import asdict, dataclass
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -36,6 +35,7 @@ from ..models import EscrowTransaction, PayoutRequest
 from ..states import PAYOUT_TRANSITIONS, PayoutKind, PayoutStatus, can_transition
 from ..utils import mask_phone
 from .audit import Actor, record
+from .transitions import move, send_on_commit
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -223,10 +223,7 @@ def _lock(pk: int) -> PayoutRequest:
 
 
 def _move(payout: PayoutRequest, target: str, actor: Actor, reason: str = "") -> None:
-    if not can_transition(PAYOUT_TRANSITIONS, payout.status, target):
-        raise exceptions.InvalidTransitionError(payout, payout.status, target)
-    record(payout, payout.status, target, actor, reason)
-    payout.status = target
+    move(payout, PAYOUT_TRANSITIONS, target, actor, reason)
     if target in (PayoutStatus.COMPLETED, PayoutStatus.FAILED):
         payout.finished_at = timezone.now()
         payout.last_error = ""
@@ -234,13 +231,9 @@ def _move(payout: PayoutRequest, target: str, actor: Actor, reason: str = "") ->
 
 def _finish_signal(payout: PayoutRequest, code: str, message: str) -> None:
     if payout.status == PayoutStatus.COMPLETED:
-        transaction.on_commit(partial(signals.payout_completed.send, sender=PayoutRequest, payout=payout))
+        send_on_commit(signals.payout_completed, PayoutRequest, payout=payout)
     elif payout.status == PayoutStatus.FAILED:
-        transaction.on_commit(
-            partial(
-                signals.payout_failed.send, sender=PayoutRequest, payout=payout, code=code, message=message
-            )
-        )
+        send_on_commit(signals.payout_failed, PayoutRequest, payout=payout, code=code, message=message)
 
 
 def _target(transfer: Transfer) -> str:

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 
 from ... import services
+from ._batch import BatchCommand
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = (
         "Send pending payouts and refunds through CinetPay's Transfer API, look up those whose send had "
         "an unknown outcome (never sending twice), and re-check those CinetPay has not finished. Safe to "
         "run in several processes at once."
     )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--limit",
-            type=int,
-            default=None,
-            help="at most this many payouts (default CINETPAY_JOB_BATCH_SIZE)",
-        )
 
     def handle(self, *args: Any, limit: int | None, **options: Any) -> None:
         report = services.process_payouts(limit=limit, actor=services.Actor.job("cinetpay_process_payouts"))

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
 from ... import services
+from ._batch import BatchCommand
 
 
-class Command(BaseCommand):
+class Command(BatchCommand):
     help = (
         "Release confirmed escrows whose security period is over (a seller payout follows each), after "
         "confirming for buyers who never answered when CINETPAY_ESCROW_AUTO_CONFIRM_AFTER is set. Safe to "
         "run in several processes at once."
     )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--limit",
-            type=int,
-            default=None,
-            help="at most this many escrows (default CINETPAY_JOB_BATCH_SIZE)",
-        )
 
     def handle(self, *args: Any, limit: int | None, **options: Any) -> None:
         actor = services.Actor.job("cinetpay_release_due_escrows")
