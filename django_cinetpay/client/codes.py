@@ -1,12 +1,15 @@
 """CinetPay's answer codes, what they mean and what to do about them.
 
 The hints follow the seed guide's troubleshooting list: each says what the merchant should check.
-They are plain English here and translated where they are shown to people (views wrap them in gettext).
+They are plain English here, marked with ``gettext_noop`` so makemessages extracts them, and translated
+where they are shown to people (views wrap them in gettext); exceptions and logs keep the English text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_noop
 
 from .. import exceptions
 
@@ -26,125 +29,185 @@ _TRANSFER = exceptions.CinetPayTransferError
 
 #: Checkout API v2 codes (payment init and check). ``code`` is a string in CinetPay's answers.
 CHECKOUT_CODES: dict[str, CodeInfo] = {
-    "00": CodeInfo("SUCCES", "The payment succeeded."),
-    "201": CodeInfo("CREATED", "The payment was created."),
-    "600": CodeInfo("PAYMENT_FAILED", "The payment failed; the customer may try again."),
-    "602": CodeInfo("INSUFFICIENT_BALANCE", "The customer's balance is too low for this payment."),
-    "604": CodeInfo("OTP_CODE_ERROR", "The customer entered a wrong OTP code."),
+    "00": CodeInfo("SUCCES", gettext_noop("The payment succeeded.")),
+    "201": CodeInfo("CREATED", gettext_noop("The payment was created.")),
+    "600": CodeInfo("PAYMENT_FAILED", gettext_noop("The payment failed; the customer may try again.")),
+    "602": CodeInfo(
+        "INSUFFICIENT_BALANCE", gettext_noop("The customer's balance is too low for this payment.")
+    ),
+    "604": CodeInfo("OTP_CODE_ERROR", gettext_noop("The customer entered a wrong OTP code.")),
     "608": CodeInfo(
         "MINIMUM_REQUIRED_FIELDS",
-        "Check that every required field is filled and correctly named, and that the body is valid JSON.",
+        gettext_noop(
+            "Check that every required field is filled and correctly named, and that the body is valid JSON."
+        ),
         _VALID,
     ),
     "609": CodeInfo(
         "AUTH_NOT_FOUND",
-        "Check CINETPAY_API_KEY in your settings and make sure the key is active in your CinetPay "
-        "back-office (menu Intégration).",
+        gettext_noop(
+            "Check CINETPAY_API_KEY in your settings and make sure the key is active in your CinetPay "
+            "back-office (menu Intégration)."
+        ),
         _AUTH,
     ),
-    "612": CodeInfo("ERROR_CURRENCY_NOTVALID", "Use a currency your CinetPay account accepts.", _VALID),
+    "612": CodeInfo(
+        "ERROR_CURRENCY_NOTVALID", gettext_noop("Use a currency your CinetPay account accepts."), _VALID
+    ),
     "613": CodeInfo(
         "ERROR_SITE_ID_NOTVALID",
-        "Check CINETPAY_SITE_ID in your settings: it must match the account of your API key.",
+        gettext_noop("Check CINETPAY_SITE_ID in your settings: it must match the account of your API key."),
         _AUTH,
     ),
     "620": CodeInfo(
-        "DOUBLE_PAYMENT", "This transaction was already paid or its id was already used.", _VALID
+        "DOUBLE_PAYMENT",
+        gettext_noop("This transaction was already paid or its id was already used."),
+        _VALID,
     ),
-    "623": CodeInfo("WAITING_CUSTOMER_TO_VALIDATE", "The customer has not yet validated the payment."),
+    "623": CodeInfo(
+        "WAITING_CUSTOMER_TO_VALIDATE", gettext_noop("The customer has not yet validated the payment.")
+    ),
     "624": CodeInfo(
         "PROCESSING_ERROR",
-        "Check that CINETPAY_API_KEY is valid, and that lock_phone_number is only used with the customer's "
-        "right phone number.",
+        gettext_noop(
+            "Check that CINETPAY_API_KEY is valid, and that lock_phone_number is only used with the "
+            "customer's right phone number."
+        ),
         _AUTH,
     ),
-    "625": CodeInfo("TRANSACTION_EXPIRED", "The payment expired before the customer completed it."),
-    "627": CodeInfo("TRANSACTION_CANCEL", "The customer cancelled or the operator refused the payment."),
+    "625": CodeInfo(
+        "TRANSACTION_EXPIRED", gettext_noop("The payment expired before the customer completed it.")
+    ),
+    "627": CodeInfo(
+        "TRANSACTION_CANCEL", gettext_noop("The customer cancelled or the operator refused the payment.")
+    ),
     "641": CodeInfo(
-        "ERROR_AMOUNT_TOO_LOW", "The amount is below CinetPay's minimum for this currency.", _VALID
+        "ERROR_AMOUNT_TOO_LOW",
+        gettext_noop("The amount is below CinetPay's minimum for this currency."),
+        _VALID,
     ),
     "642": CodeInfo(
-        "ERROR_AMOUNT_TOO_HIGH", "The amount is above CinetPay's maximum for this currency.", _VALID
+        "ERROR_AMOUNT_TOO_HIGH",
+        gettext_noop("The amount is above CinetPay's maximum for this currency."),
+        _VALID,
     ),
-    "662": CodeInfo("WAITING_CUSTOMER_PAYMENT", "The customer has not paid yet."),
-    "663": CodeInfo("WAITING_CUSTOMER_OTP_CODE", "The customer has not entered the OTP code yet."),
-    "664": CodeInfo("FRAUD_DETECTED", "CinetPay flagged this payment as fraud; contact CinetPay support."),
-    "804": CodeInfo("OPERATOR_UNAVAILABLE", "The mobile money operator is unavailable; try again later."),
+    "662": CodeInfo("WAITING_CUSTOMER_PAYMENT", gettext_noop("The customer has not paid yet.")),
+    "663": CodeInfo(
+        "WAITING_CUSTOMER_OTP_CODE", gettext_noop("The customer has not entered the OTP code yet.")
+    ),
+    "664": CodeInfo(
+        "FRAUD_DETECTED", gettext_noop("CinetPay flagged this payment as fraud; contact CinetPay support.")
+    ),
+    "804": CodeInfo(
+        "OPERATOR_UNAVAILABLE", gettext_noop("The mobile money operator is unavailable; try again later.")
+    ),
     "429": CodeInfo(
         "TOO_MANY_REQUEST",
-        "CinetPay is throttling your account because the activity looks suspicious; slow down and "
-        "contact CinetPay support if it persists.",
+        gettext_noop(
+            "CinetPay is throttling your account because the activity looks suspicious; slow down and "
+            "contact CinetPay support if it persists."
+        ),
         exceptions.CinetPayThrottledError,
     ),
     "403": CodeInfo(
         "FORBIDDEN",
-        "CinetPay refused the request: send a JSON body, make sure the service is enabled on your "
-        "account, and use public (non-localhost) notify and return URLs.",
+        gettext_noop(
+            "CinetPay refused the request: send a JSON body, make sure the service is enabled on your "
+            "account, and use public (non-localhost) notify and return URLs."
+        ),
         _AUTH,
     ),
     "1010": CodeInfo(
         "CDN_BLOCKED",
-        "CinetPay's CDN refused a request without a User-Agent header.",
+        gettext_noop("CinetPay's CDN refused a request without a User-Agent header."),
         _AUTH,
     ),
 }
 
 #: Transfer API v1 codes. ``code`` is the number 0 on success and a string on errors.
 TRANSFER_CODES: dict[str, CodeInfo] = {
-    "0": CodeInfo("OPERATION_SUCCES", "The operation succeeded."),
+    "0": CodeInfo("OPERATION_SUCCES", gettext_noop("The operation succeeded.")),
     "602": CodeInfo(
         "INSUFFICIENT_BALANCE",
-        "Your CinetPay transfer balance is too low: top it up in the back-office, then retry the payout.",
+        gettext_noop(
+            "Your CinetPay transfer balance is too low: top it up in the back-office, then retry the payout."
+        ),
         _TRANSFER,
     ),
     "701": CodeInfo(
         "INVALID_CREDENTIALS",
-        "Check CINETPAY_API_KEY and CINETPAY_TRANSFER_PASSWORD (the API password set in the back-office).",
+        gettext_noop(
+            "Check CINETPAY_API_KEY and CINETPAY_TRANSFER_PASSWORD (the API password set in the back-office)."
+        ),
         exceptions.CinetPayAuthError,
     ),
     "702": CodeInfo(
-        "COULD_NOT_CREATE_TOKEN", "CinetPay could not create a session token; retry later.", _TRANSFER
+        "COULD_NOT_CREATE_TOKEN",
+        gettext_noop("CinetPay could not create a session token; retry later."),
+        _TRANSFER,
     ),
     "703": CodeInfo(
         "INVALID_USER",
-        "The account behind CINETPAY_API_KEY is not allowed to transfer.",
+        gettext_noop("The account behind CINETPAY_API_KEY is not allowed to transfer."),
         exceptions.CinetPayAuthError,
     ),
-    "704": CodeInfo("INVALID_PARAM", "A transfer parameter is missing or invalid.", _TRANSFER),
+    "704": CodeInfo("INVALID_PARAM", gettext_noop("A transfer parameter is missing or invalid."), _TRANSFER),
     "705": CodeInfo(
-        "EXPIRED_TOKEN", "The session token expired; log in again.", exceptions.CinetPayTokenExpiredError
+        "EXPIRED_TOKEN",
+        gettext_noop("The session token expired; log in again."),
+        exceptions.CinetPayTokenExpiredError,
     ),
     "706": CodeInfo(
-        "INVALID_TOKEN", "The session token is invalid; log in again.", exceptions.CinetPayTokenExpiredError
+        "INVALID_TOKEN",
+        gettext_noop("The session token is invalid; log in again."),
+        exceptions.CinetPayTokenExpiredError,
     ),
     "707": CodeInfo(
-        "CANT_REFRESH_TOKEN", "The session token could not be refreshed; log in again.", _TRANSFER
+        "CANT_REFRESH_TOKEN",
+        gettext_noop("The session token could not be refreshed; log in again."),
+        _TRANSFER,
     ),
     "708": CodeInfo(
         "NOT_ALLOWED",
-        "Transfers are not enabled for this account or this server's IP; contact CinetPay support.",
+        gettext_noop(
+            "Transfers are not enabled for this account or this server's IP; contact CinetPay support."
+        ),
         exceptions.CinetPayAuthError,
     ),
-    "716": CodeInfo("DATA_NOT_VALID", "The transfer data is invalid (phone, prefix or amount).", _TRANSFER),
-    "718": CodeInfo("JSON_PARSE_ERROR", "The transfer data is not valid JSON.", _TRANSFER),
-    "719": CodeInfo("AMOUNT_TOO_SMALL", "The transfer amount is below CinetPay's minimum.", _TRANSFER),
-    "720": CodeInfo("AMOUNT_TOO_LARGE", "The transfer amount is above CinetPay's maximum.", _TRANSFER),
+    "716": CodeInfo(
+        "DATA_NOT_VALID", gettext_noop("The transfer data is invalid (phone, prefix or amount)."), _TRANSFER
+    ),
+    "718": CodeInfo("JSON_PARSE_ERROR", gettext_noop("The transfer data is not valid JSON."), _TRANSFER),
+    "719": CodeInfo(
+        "AMOUNT_TOO_SMALL", gettext_noop("The transfer amount is below CinetPay's minimum."), _TRANSFER
+    ),
+    "720": CodeInfo(
+        "AMOUNT_TOO_LARGE", gettext_noop("The transfer amount is above CinetPay's maximum."), _TRANSFER
+    ),
     "721": CodeInfo(
-        "OPERATOR_NOT_AVAILABLE", "The recipient's operator is unavailable; retry later.", _TRANSFER
+        "OPERATOR_NOT_AVAILABLE",
+        gettext_noop("The recipient's operator is unavailable; retry later."),
+        _TRANSFER,
     ),
-    "723": CodeInfo("NOT_FOUND", "CinetPay knows no transfer with this id.", _TRANSFER),
+    "723": CodeInfo("NOT_FOUND", gettext_noop("CinetPay knows no transfer with this id."), _TRANSFER),
     "724": CodeInfo(
-        "ERROR_PHONE_NOT_MY_CONTACT", "Add the recipient as a contact before sending money.", _TRANSFER
+        "ERROR_PHONE_NOT_MY_CONTACT",
+        gettext_noop("Add the recipient as a contact before sending money."),
+        _TRANSFER,
     ),
-    "726": CodeInfo("ERROR_PHONE_ALREADY_MY_CONTACT", "The recipient is already a contact.", _TRANSFER),
+    "726": CodeInfo(
+        "ERROR_PHONE_ALREADY_MY_CONTACT", gettext_noop("The recipient is already a contact."), _TRANSFER
+    ),
     "805": CodeInfo(
         "CLIENT_TRANSACTION_ID_EXIST",
-        "A transfer with this client_transaction_id already exists: look it up instead of sending again.",
+        gettext_noop(
+            "A transfer with this client_transaction_id already exists: look it up instead of sending again."
+        ),
         _TRANSFER,
     ),
 }
 
-_UNKNOWN_HINT = "See CinetPay's documentation for this code, or contact CinetPay support."
+_UNKNOWN_HINT = gettext_noop("See CinetPay's documentation for this code, or contact CinetPay support.")
 
 
 def checkout_error(
