@@ -21,9 +21,9 @@ from __future__ import annotations
 import logging
 
 try:
-    from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # Django < 6.0
-    from django_tasks import task
+    from django.tasks import task
+except ImportError:  # Django < 6.0: the backport, same API
+    from django_tasks import task  # type: ignore[no-redef,unused-ignore]
 
 from .services import escrow, payouts
 from .services import reconcile as reconciliation
