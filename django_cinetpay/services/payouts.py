@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,8 +43,6 @@ logger = logging.getLogger("django_cinetpay")
 CLIENT_TRANSACTION_ID_EXISTS = "805"
 #: Send refusals that concern the whole account, not one payout: the job stops instead of failing the rest.
 ACCOUNT_WIDE_CODES = frozenset({"602"})
-#: Payouts a job may move forward (``sending`` only once stale).
-_WORKABLE = (PayoutStatus.PENDING, PayoutStatus.UNKNOWN, PayoutStatus.SENDING, PayoutStatus.SUBMITTED)
 
 
 def missing_destination_error(payout: PayoutRequest) -> str:
@@ -290,14 +288,19 @@ def apply_transfer(payout: PayoutRequest, transfer: Transfer, *, actor: Actor) -
 
 
 def _note_error(payout: PayoutRequest, error: Exception | str) -> None:
-    """Record why a payout is not moving, without changing its status."""
+    """Record why a payout is not moving, without changing its status.
+
+    ``last_checked_at`` moves too, so the job's next batch starts with payouts it has not tried yet.
+    """
     code = getattr(error, "code", "")
     message = getattr(error, "message", "") or str(error)
+    now = timezone.now()
     PayoutRequest.objects.filter(pk=payout.pk).update(
         last_error=str(error),
         cinetpay_code=code[:16],
         cinetpay_message=message[:255],
-        updated_at=timezone.now(),
+        last_checked_at=now,
+        updated_at=now,
     )
     payout.last_error = str(error)
 
@@ -484,7 +487,11 @@ def refresh_payout(
 
 
 def payouts_to_process(limit: int) -> list[PayoutRequest]:
-    """The payouts a job should move forward now, oldest first, with what sending needs preloaded."""
+    """The payouts a job should move forward now, with what sending needs preloaded.
+
+    Never-tried ones first, then the least recently tried, so payouts stuck on an error (no destination,
+    a failing look-up) cannot keep the others out of a batch.
+    """
     now = timezone.now()
     recheck_before = now - settings.CINETPAY_PAYOUT_CHECK_INTERVAL
     stale_before = now - settings.CINETPAY_PAYOUT_SEND_STALE_AFTER
@@ -497,7 +504,7 @@ def payouts_to_process(limit: int) -> list[PayoutRequest]:
     return list(
         PayoutRequest.objects.filter(due)
         .select_related("escrow__payment")
-        .order_by("created_at", "pk")[:limit]
+        .order_by(F("last_checked_at").asc(nulls_first=True), "created_at", "pk")[:limit]
     )
 
 

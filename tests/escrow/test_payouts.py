@@ -420,3 +420,16 @@ def test_staff_set_the_destination_of_a_pending_payout(
     services.process_payout(refund)
     with pytest.raises(exceptions.InvalidTransitionError):  # once sent, the destination is CinetPay's
         services.set_destination(refund, PayoutDestination("225", "0202020202"), staff)
+
+
+def test_payouts_stuck_on_an_error_do_not_keep_the_others_out_of_a_batch(buyer, seller, staff, transfer_api):
+    unknown_number = accept(make_payment(buyer, seller), phone="").escrow
+    services.refund_escrow(unknown_number, staff, "cancelled")
+    stuck = PayoutRequest.objects.get()
+    ready = release(buyer, seller)
+    handled = [services.process_payouts(limit=1).steps[0] for _ in range(3)]
+    assert [(r.payout, r.step) for r in handled] == [
+        (stuck, Step.WAITING),
+        (ready, Step.SENT),  # the stuck one went to the back of the line
+        (stuck, Step.WAITING),  # the submitted one waits for its re-check interval
+    ]
