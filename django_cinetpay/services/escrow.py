@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -31,6 +31,8 @@ logger = logging.getLogger("django_cinetpay")
 
 #: CinetPay moves money in multiples of 5.
 MONEY_STEP = 5
+#: Commission rates have 4 decimal places (``EscrowTransaction.commission_rate``).
+RATE_PLACES = Decimal("0.0001")
 #: Permission that lets staff refund an escrow or resolve its dispute.
 RESOLVE_PERMISSION = "cinetpay.resolve_escrowtransaction"
 
@@ -55,7 +57,8 @@ def split_amount(amount: int, rate: Decimal) -> tuple[int, int]:
 def commission_rate_for(payment: CinetPayTransaction) -> Decimal:
     """The payment's own rate, else the adapter's ``get_commission_rate``, else the setting.
 
-    The setting is ``CINETPAY_COMMISSION_RATE`` (a decimal string such as ``"0.05"``).
+    The setting is ``CINETPAY_COMMISSION_RATE`` (a decimal string such as ``"0.05"``). The rate is used
+    to 4 decimal places, as the escrow stores it, so the stored rate is exactly the one applied.
     """
     rate = payment.commission_rate
     if rate is None:
@@ -63,7 +66,7 @@ def commission_rate_for(payment: CinetPayTransaction) -> Decimal:
     if rate is None:
         rate = settings.CINETPAY_COMMISSION_RATE
     try:
-        return Decimal(str(rate))
+        return Decimal(str(rate)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         raise exceptions.CinetPayConfigurationError(f"Invalid commission rate {rate!r}.") from None
 

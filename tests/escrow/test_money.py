@@ -52,7 +52,7 @@ def test_a_rate_outside_zero_to_one_is_a_configuration_error(rate):
 
 class HalfAdapter(DefaultAdapter):
     def get_commission_rate(self, transaction):  # type: ignore[no-untyped-def]
-        return Decimal("0.5")
+        return 0.50004  # a float, and more places than an escrow keeps
 
 
 @pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_rate_comes_from_the_payment_then_the_adapter_then_the_setting(buyer, se
     settings.CINETPAY_COMMISSION_RATE = "0.10"
     assert services.commission_rate_for(make_payment(buyer, seller)) == Decimal("0.10")
     settings.CINETPAY_ADAPTER = "tests.escrow.test_money.HalfAdapter"
-    assert services.commission_rate_for(make_payment(buyer, seller)) == Decimal("0.5")
+    assert services.commission_rate_for(make_payment(buyer, seller)) == Decimal("0.5000")
     own = make_payment(buyer, seller, commission_rate=Decimal("0.02"))
     assert services.commission_rate_for(own) == Decimal("0.02")
 
