@@ -124,7 +124,7 @@ def open_escrow(payment: CinetPayTransaction, *, actor: Actor) -> EscrowTransact
         commission=commission,
         seller_amount=seller_amount,
     )
-    record(escrow, "", EscrowStatus.HELD, actor, reason=f"commission {commission} at {rate}")
+    record(escrow, "", EscrowStatus.HELD, actor, reason=f"commission {commission} at {rate:.2%}")
     return escrow
 
 

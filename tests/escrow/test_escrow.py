@@ -194,7 +194,7 @@ def test_every_change_is_audited_with_its_actor(escrow, buyer, staff):
     services.resolve_dispute(escrow, staff, REFUNDED, "seller agreed")
     rows = list(services.history(escrow).values_list("from_status", "to_status", "actor_kind", "reason"))
     assert rows == [
-        ("", HELD, ActorKind.CHECK, "commission 500 at 0.05"),
+        ("", HELD, ActorKind.CHECK, "commission 500 at 5.00%"),
         (HELD, DISPUTED, ActorKind.USER, "wrong item"),
         (DISPUTED, REFUNDED, ActorKind.ADMIN, "seller agreed"),
     ]
