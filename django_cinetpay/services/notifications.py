@@ -124,42 +124,26 @@ def process_payment_notification(
         )
     notification.transaction = tx
 
-    try:
+    payer_phone = data.get("cel_phone_num", "").strip()
+
+    def check() -> str:
         outcome = refresh_payment(
             tx,
             actor=Actor.notification(notification.pk),
             client=client,
-            payer_phone=data.get("cel_phone_num", "").strip(),
+            payer_phone=payer_phone,
             payer_phone_prefix=data.get("cpm_phone_prefixe", "").strip(),
         )
-    except (exceptions.CinetPayNetworkError, exceptions.CinetPayAPIError) as exc:
-        # No state change; CinetPay (or the reprocess command) may try again.
-        logger.warning("Could not confirm notification #%s with CinetPay: %s", notification.pk, exc)
-        return _finish(
-            notification,
-            NotificationResult(503, "could not confirm with CinetPay"),
-            error=str(exc),
-            processed=False,
+        logger.info(
+            "Notification #%s for %s (payer %s): %s",
+            notification.pk,
+            trans_id,
+            mask_phone(payer_phone),
+            outcome.outcome.value,
         )
-    except Exception as exc:  # a bug must not lose the stored request: keep it with its traceback
-        logger.exception("Processing notification #%s failed", notification.pk)
-        return _finish(
-            notification,
-            NotificationResult(500, "processing failed"),
-            error=repr(exc),
-            tb=traceback.format_exc(),
-            processed=False,
-        )
+        return "already processed" if outcome.outcome == Outcome.UNCHANGED else outcome.outcome.value
 
-    logger.info(
-        "Notification #%s for %s (payer %s): %s",
-        notification.pk,
-        trans_id,
-        mask_phone(data.get("cel_phone_num")),
-        outcome.outcome.value,
-    )
-    message = "already processed" if outcome.outcome == Outcome.UNCHANGED else outcome.outcome.value
-    return _finish(notification, NotificationResult(200, message))
+    return _confirm_with_cinetpay(notification, check)
 
 
 def _confirm_with_cinetpay(

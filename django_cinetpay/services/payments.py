@@ -12,7 +12,6 @@ import enum
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -30,6 +29,7 @@ from ..states import PAYMENT_FAILED_STATES, PAYMENT_TRANSITIONS, PaymentStatus, 
 from ..utils import mask_phone
 from .audit import Actor, record
 from .escrow import open_escrow
+from .transitions import move, send_on_commit
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -272,7 +272,7 @@ def start_checkout(
         locked.payment_token = result.payment_token
         locked.payment_url = result.payment_url
         locked.cinetpay_code, locked.cinetpay_message = result.code, result.message
-        _move(locked, PaymentStatus.PENDING, actor)
+        move(locked, PAYMENT_TRANSITIONS, PaymentStatus.PENDING, actor)
         locked.save()
     tx.refresh_from_db()
     return result.payment_url
@@ -287,13 +287,6 @@ def _record_init_error(pk: int, code: str, message: str) -> None:
 
 
 # --- applying CinetPay's verdict ------------------------------------------------------------------------
-
-
-def _move(tx: CinetPayTransaction, target: str, actor: Actor, reason: str = "") -> None:
-    if not can_transition(PAYMENT_TRANSITIONS, tx.status, target):
-        raise exceptions.InvalidTransitionError(tx, tx.status, target)
-    record(tx, tx.status, target, actor, reason)
-    tx.status = target
 
 
 def _target_status(result: CheckResult) -> str | None:
@@ -346,7 +339,13 @@ def apply_check_result(
         else:
             outcome = Outcome.APPLIED
             was_failed = locked.status in PAYMENT_FAILED_STATES
-            _move(locked, target, actor, reason=f"CinetPay {result.code} {result.message}".strip())
+            move(
+                locked,
+                PAYMENT_TRANSITIONS,
+                target,
+                actor,
+                reason=f"CinetPay {result.code} {result.message}".strip(),
+            )
             locked.cinetpay_code, locked.cinetpay_message = result.code[:16], result.message[:255]
             locked.payment_method = result.payment_method[:32] or locked.payment_method
             locked.operator_id = result.operator_id[:100] or locked.operator_id
@@ -357,9 +356,7 @@ def apply_check_result(
             if target == PaymentStatus.ACCEPTED:
                 locked.paid_at = _aware(result.payment_date) or timezone.now()
                 open_escrow(locked, actor=actor)
-                transaction.on_commit(
-                    partial(signals.payment_accepted.send, sender=CinetPayTransaction, transaction=locked)
-                )
+                send_on_commit(signals.payment_accepted, CinetPayTransaction, transaction=locked)
                 logger.info(
                     "Payment %s accepted (%s, payer %s)",
                     locked.transaction_id,
@@ -367,14 +364,12 @@ def apply_check_result(
                     mask_phone(locked.payer_phone),
                 )
             elif target in PAYMENT_FAILED_STATES and not was_failed:
-                transaction.on_commit(
-                    partial(
-                        signals.payment_refused.send,
-                        sender=CinetPayTransaction,
-                        transaction=locked,
-                        status=target,
-                        code=result.code,
-                    )
+                send_on_commit(
+                    signals.payment_refused,
+                    CinetPayTransaction,
+                    transaction=locked,
+                    status=target,
+                    code=result.code,
                 )
         locked.save()
     return CheckOutcome(outcome, locked, result)
