@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import exceptions, services
 from .adapter import get_adapter
 from .forms import PaymentForm
-from .models import CinetPayTransaction, EscrowTransaction, NotificationKind
+from .models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, NotificationKind
 from .states import PAYMENT_FAILED_STATES, PaymentStatus
 
 logger = logging.getLogger("django_cinetpay")
@@ -93,16 +94,24 @@ def pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
     )
 
 
+def _webhook(
+    request: HttpRequest, kind: str, process: Callable[[CinetPayNotification], services.NotificationResult]
+) -> HttpResponse:
+    """What both notification URLs do. GET/HEAD: CinetPay's liveness ping. POST: store the request
+    before trusting it, then ``process`` it; the answer carries the outcome for CinetPay's logs."""
+    if request.method != "POST":
+        return HttpResponse("OK", content_type="text/plain")
+    notification = services.record_notification(request, kind)
+    result = process(notification)
+    return HttpResponse(result.message, status=result.status, content_type="text/plain")
+
+
 @csrf_exempt
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "HEAD", "POST"])
 def notify(request: HttpRequest) -> HttpResponse:
-    """CinetPay's payment notification (IPN). GET/HEAD: liveness ping. POST: store, verify, check, apply."""
-    if request.method != "POST":
-        return HttpResponse("OK", content_type="text/plain")
-    notification = services.record_notification(request, NotificationKind.PAYMENT)
-    result = services.process_payment_notification(notification)
-    return HttpResponse(result.message, status=result.status, content_type="text/plain")
+    """CinetPay's payment notification (IPN): verified by its x-token, then confirmed by a check call."""
+    return _webhook(request, NotificationKind.PAYMENT, services.process_payment_notification)
 
 
 @csrf_exempt
@@ -235,6 +244,7 @@ def _escrow_page(
         "is_buyer": request.user.pk == escrow.payment.buyer_id,
         "error": error,
         "reason": request.POST.get("reason", ""),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
     }
     return render(request, template, context, status=status)
 
@@ -258,7 +268,16 @@ def _escrow_view(
         return _escrow_page(request, template, escrow, error=error, status=409)
     except ValueError:
         return _escrow_page(request, template, escrow, error=_("Please describe the problem."), status=400)
-    return HttpResponseRedirect(request.path, status=303)
+    return HttpResponseRedirect(_next_url(request), status=303)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """After a buyer's action: the host's ``next`` page when it is on this site, else this page."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else request.path
 
 
 @login_required
@@ -290,12 +309,5 @@ def dispute(request: HttpRequest, transaction_id: str) -> HttpResponse:
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "HEAD", "POST"])
 def transfer_notify(request: HttpRequest) -> HttpResponse:
-    """CinetPay's transfer notification. GET/HEAD: liveness ping. POST: store, then confirm by a check call.
-
-    Transfer notifications are not signed: the body only names the payout to look up.
-    """
-    if request.method != "POST":
-        return HttpResponse("OK", content_type="text/plain")
-    notification = services.record_notification(request, NotificationKind.TRANSFER)
-    result = services.process_transfer_notification(notification)
-    return HttpResponse(result.message, status=result.status, content_type="text/plain")
+    """CinetPay's transfer notification. Not signed: the body only names the payout to look up."""
+    return _webhook(request, NotificationKind.TRANSFER, services.process_transfer_notification)

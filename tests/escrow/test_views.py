@@ -96,6 +96,26 @@ def test_the_buyer_confirms_receipt(escrow, buyer):
     )  # repeat: no-op
 
 
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/orders/7/", "/orders/7/"),
+        ("https://evil.example/steal", None),
+        ("//evil.example/", None),
+        ("", None),
+    ],
+)
+def test_after_an_action_the_buyer_goes_to_a_safe_next_page_only(escrow, buyer, next_url, expected):
+    response = logged_in(buyer).post(url("confirm", escrow), {"next": next_url})
+    assert response.status_code == 303
+    assert response["Location"] == (expected or url("confirm", escrow))
+
+
+def test_the_forms_carry_the_next_page(escrow, buyer):
+    page = logged_in(buyer).get(url("dispute", escrow) + "?next=/orders/7/").content.decode()
+    assert 'name="next" value="/orders/7/"' in page
+
+
 @pytest.mark.parametrize("page", ["confirm", "dispute"])
 def test_posts_without_a_csrf_token_are_refused(page, escrow, buyer):
     assert logged_in(buyer, csrf=True).post(url(page, escrow), {"reason": "x"}).status_code == 403
