@@ -22,6 +22,8 @@ __all__ = [
     "KNOWN_CURRENCIES",
     "CinetPayConf",
     "as_list",
+    "duration",
+    "optional_duration",
     "settings",
     "unknown_channels",
     "unknown_currencies",
@@ -170,3 +172,18 @@ class _Settings:
 
 
 settings = _Settings()
+
+
+def duration(name: str) -> dt.timedelta:
+    """The duration setting ``name`` read now, as a timedelta.
+
+    ``configure_*`` normalises values only at start-up; a number of seconds given later through
+    ``override_settings`` must work the same.
+    """
+    return _to_timedelta(name, getattr(django_settings, name))
+
+
+def optional_duration(name: str) -> dt.timedelta | None:
+    """Like :func:`duration`, for a setting where ``None`` means "never"."""
+    value = getattr(django_settings, name)
+    return None if value in (None, "") else _to_timedelta(name, value)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from .. import exceptions, signals
 from ..adapter import get_adapter
-from ..conf import settings
+from ..conf import duration, optional_duration, settings
 from ..models import CinetPayTransaction, EscrowTransaction, EscrowTransactionQuerySet
 from ..states import ESCROW_TRANSITIONS, EscrowStatus, PayoutKind
 from .audit import Actor, record
@@ -149,7 +149,7 @@ def confirm_receipt(escrow: EscrowTransaction, user: Any) -> EscrowTransaction:
 def _confirm(escrow: EscrowTransaction, actor: Actor, now: dt.datetime, reason: str = "") -> None:
     _move(escrow, EscrowStatus.CONFIRMED, actor, reason)
     escrow.confirmed_at = now
-    escrow.release_due_at = now + settings.CINETPAY_ESCROW_SECURITY_PERIOD
+    escrow.release_due_at = now + duration("CINETPAY_ESCROW_SECURITY_PERIOD")
     if escrow.release_due_at <= now:
         _release(escrow, actor, "no security period")
 
@@ -257,7 +257,7 @@ def release_due_escrows(*, limit: int | None = None, actor: Actor | None = None)
     limit = limit or settings.CINETPAY_JOB_BATCH_SIZE
     now = timezone.now()
     confirmed: list[EscrowTransaction] = []
-    auto_after = settings.CINETPAY_ESCROW_AUTO_CONFIRM_AFTER
+    auto_after = optional_duration("CINETPAY_ESCROW_AUTO_CONFIRM_AFTER")
     if auto_after is not None:
         due = EscrowTransaction.objects.due_for_auto_confirm(now - auto_after)
         confirmed = _each_locked(due, limit, lambda e: _confirm(e, actor, now, reason="buyer did not answer"))

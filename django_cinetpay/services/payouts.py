@@ -30,7 +30,7 @@ from django.utils import timezone
 from .. import exceptions, signals
 from ..adapter import PayoutDestination, get_adapter
 from ..client import Transfer, TransferBackend, get_transfer_client
-from ..conf import settings
+from ..conf import duration, settings
 from ..models import EscrowTransaction, PayoutRequest
 from ..states import PAYOUT_TRANSITIONS, PayoutKind, PayoutStatus, can_transition
 from ..utils import mask_phone
@@ -422,7 +422,7 @@ def _look_up(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> tu
 
 def _mark_stale_sending_unknown(payout: PayoutRequest, actor: Actor) -> PayoutRequest | None:
     """A payout ``sending`` for longer than ``CINETPAY_PAYOUT_SEND_STALE_AFTER`` was interrupted: unknown."""
-    cutoff = timezone.now() - settings.CINETPAY_PAYOUT_SEND_STALE_AFTER
+    cutoff = timezone.now() - duration("CINETPAY_PAYOUT_SEND_STALE_AFTER")
     with transaction.atomic():
         locked = (
             PayoutRequest.objects.select_for_update(skip_locked=True)
@@ -493,8 +493,8 @@ def payouts_to_process(limit: int) -> list[PayoutRequest]:
     a failing look-up) cannot keep the others out of a batch.
     """
     now = timezone.now()
-    recheck_before = now - settings.CINETPAY_PAYOUT_CHECK_INTERVAL
-    stale_before = now - settings.CINETPAY_PAYOUT_SEND_STALE_AFTER
+    recheck_before = now - duration("CINETPAY_PAYOUT_CHECK_INTERVAL")
+    stale_before = now - duration("CINETPAY_PAYOUT_SEND_STALE_AFTER")
     due = (
         Q(status__in=[PayoutStatus.PENDING, PayoutStatus.UNKNOWN])
         | Q(status=PayoutStatus.SENDING, send_started_at__lte=stale_before)

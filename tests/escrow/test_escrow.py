@@ -354,3 +354,16 @@ class BrokenForFirstAdapter:
         if escrow.pk == self.broken_pk:
             raise RuntimeError("profile service down")
         return None
+
+
+@pytest.mark.parametrize(("period", "expected"), [(0, RELEASED), (3600, CONFIRMED), ("", None)])
+def test_periods_given_in_seconds_at_run_time_work(escrow, buyer, settings, period, expected):
+    # override_settings skips django-appconf's start-up normalisation: numbers must still be accepted.
+    settings.CINETPAY_ESCROW_SECURITY_PERIOD = period
+    if expected is None:
+        with pytest.raises(exceptions.CinetPayConfigurationError, match="CINETPAY_ESCROW_SECURITY_PERIOD"):
+            services.confirm_receipt(escrow, buyer)
+        return
+    services.confirm_receipt(escrow, buyer)
+    escrow.refresh_from_db()
+    assert escrow.status == expected
