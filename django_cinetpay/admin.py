@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import exceptions, services
-from .models import CinetPayNotification, CinetPayTransaction, StateChange
+from .models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, PayoutRequest, StateChange
+from .states import EscrowStatus
+from .utils import mask_phone
 
 
 class StateChangeInline(GenericTabularInline):
@@ -130,3 +134,172 @@ class CinetPayNotificationAdmin(admin.ModelAdmin):
 
     def has_reprocess_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("cinetpay.change_cinetpaynotification")
+
+
+def _act_on_each(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any], act: Any
+) -> None:
+    """Run ``act(obj)`` (a service call) on each selected object; report each outcome, never a 500."""
+    for obj in queryset:
+        try:
+            result = act(obj)
+        except (exceptions.CinetPayError, ValueError) as exc:
+            modeladmin.message_user(request, f"{obj}: {exc}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{obj}: {getattr(result, 'status', result)}", messages.SUCCESS)
+
+
+def _with_note(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    action: str,
+    title: str,
+    explanation: str,
+    act: Any,
+) -> HttpResponse | None:
+    """An admin action that first asks staff for a note (kept in the audit trail), then runs ``act``."""
+    note = request.POST.get("note", "").strip()
+    if "apply" in request.POST and note:
+        _act_on_each(modeladmin, request, queryset, lambda obj: act(obj, note))
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "explanation": explanation,
+        "queryset": queryset,
+        "opts": modeladmin.model._meta,
+        "action": action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/cinetpay/note_action.html", context)
+
+
+@admin.register(EscrowTransaction)
+class EscrowTransactionAdmin(admin.ModelAdmin):
+    """Escrows: read-only; disputes are resolved and refunds made through audited actions."""
+
+    list_display = (
+        "payment",
+        "created_at",
+        "amount",
+        "currency",
+        "commission",
+        "seller_amount",
+        "status",
+        "release_due_at",
+    )
+    list_filter = ("status", "currency")
+    search_fields = ("payment__transaction_id", "payment__buyer__username", "payment__seller__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("payment",)
+    readonly_fields = [f.name for f in EscrowTransaction._meta.fields]
+    inlines = [StateChangeInline]
+    actions = ["release_dispute", "refund_dispute", "refund"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("cinetpay.resolve_escrowtransaction")
+
+    @admin.action(description=_("Resolve dispute: pay the seller"), permissions=["resolve"])
+    def release_dispute(
+        self, request: HttpRequest, queryset: QuerySet[EscrowTransaction]
+    ) -> HttpResponse | None:
+        return _with_note(
+            self,
+            request,
+            queryset,
+            action="release_dispute",
+            title=_("Resolve dispute: pay the seller"),
+            explanation=_("The seller is paid their share; the buyer's dispute is closed."),
+            act=lambda e, note: services.resolve_dispute(e, request.user, EscrowStatus.RELEASED, note),
+        )
+
+    @admin.action(description=_("Resolve dispute: refund the buyer"), permissions=["resolve"])
+    def refund_dispute(
+        self, request: HttpRequest, queryset: QuerySet[EscrowTransaction]
+    ) -> HttpResponse | None:
+        return _with_note(
+            self,
+            request,
+            queryset,
+            action="refund_dispute",
+            title=_("Resolve dispute: refund the buyer"),
+            explanation=_("The whole amount goes back to the number that paid."),
+            act=lambda e, note: services.resolve_dispute(e, request.user, EscrowStatus.REFUNDED, note),
+        )
+
+    @admin.action(description=_("Refund the buyer"), permissions=["resolve"])
+    def refund(self, request: HttpRequest, queryset: QuerySet[EscrowTransaction]) -> HttpResponse | None:
+        return _with_note(
+            self,
+            request,
+            queryset,
+            action="refund",
+            title=_("Refund the buyer"),
+            explanation=_("Only escrows still held or disputed can be refunded."),
+            act=lambda e, note: services.refund_escrow(e, request.user, note),
+        )
+
+
+@admin.register(PayoutRequest)
+class PayoutRequestAdmin(admin.ModelAdmin):
+    """Payouts and refunds: read-only; failed ones are retried and stuck ones checked through actions."""
+
+    list_display = (
+        "client_transaction_id",
+        "created_at",
+        "kind",
+        "amount",
+        "currency",
+        "masked_phone",
+        "status",
+        "cinetpay_code",
+        "retry_of",
+    )
+    list_filter = ("status", "kind", "currency")
+    search_fields = ("client_transaction_id", "transaction_id", "escrow__payment__transaction_id")
+    date_hierarchy = "created_at"
+    list_select_related = ("escrow__payment", "retry_of")
+    readonly_fields = [f.name for f in PayoutRequest._meta.fields if f.name != "phone"] + ["masked_phone"]
+    exclude = ("phone",)
+    inlines = [StateChangeInline]
+    actions = ["retry", "check_now"]
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: PayoutRequest) -> str:
+        return mask_phone(obj.phone)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("cinetpay.retry_payoutrequest")
+
+    @admin.action(description=_("Retry failed payouts"), permissions=["retry"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[PayoutRequest]) -> HttpResponse | None:
+        return _with_note(
+            self,
+            request,
+            queryset,
+            action="retry",
+            title=_("Retry failed payouts"),
+            explanation=_(
+                "Each failed payout gets a new payout of the same amount; the failed one stays on record."
+            ),
+            act=lambda p, note: services.retry_payout(p, request.user, reason=note),
+        )
+
+    @admin.action(description=_("Check with CinetPay now"), permissions=["retry"])
+    def check_now(self, request: HttpRequest, queryset: QuerySet[PayoutRequest]) -> None:
+        actor = services.Actor.for_admin(request.user)
+        _act_on_each(self, request, queryset, lambda p: services.process_payout(p, actor=actor).payout)

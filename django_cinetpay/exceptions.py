@@ -127,9 +127,11 @@ class InvalidTransitionError(CinetPayError):
 
     def __init__(self, obj: object, from_status: str, to_status: str) -> None:
         self.obj = obj
-        self.from_status = from_status
-        self.to_status = to_status
-        super().__init__(f"{type(obj).__name__} {obj}: cannot go from {from_status!r} to {to_status!r}")
+        self.from_status = str(from_status)
+        self.to_status = str(to_status)
+        super().__init__(
+            f"{type(obj).__name__} {obj}: cannot go from '{self.from_status}' to '{self.to_status}'"
+        )
 
 
 class PermissionDeniedError(CinetPayError):
