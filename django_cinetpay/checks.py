@@ -127,3 +127,34 @@ def check_currencies_and_channels(app_configs: Any = None, **kwargs: Any) -> lis
             )
         )
     return errors
+
+
+@checks.register("cinetpay")
+def check_adapter(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The adapter must import, and should say where sellers are paid (else every payout waits for staff)."""
+    from django.utils.module_loading import import_string
+
+    from .adapter import DefaultAdapter
+
+    try:
+        adapter_class = import_string(settings.CINETPAY_ADAPTER)
+    except ImportError as exc:
+        return [
+            checks.Error(
+                f"CINETPAY_ADAPTER {settings.CINETPAY_ADAPTER!r} cannot be imported: {exc}.",
+                hint="Give the dotted path of a subclass of django_cinetpay.adapter.DefaultAdapter.",
+                id="cinetpay.E011",
+            )
+        ]
+    if adapter_class.get_payout_destination is DefaultAdapter.get_payout_destination:
+        return [
+            checks.Warning(
+                "The CinetPay adapter does not say where sellers are paid, so every seller payout will "
+                "wait for staff to set a destination.",
+                hint="Subclass django_cinetpay.adapter.DefaultAdapter, implement "
+                "get_payout_destination(escrow) to return a PayoutDestination, and name the class in "
+                "CINETPAY_ADAPTER.",
+                id="cinetpay.W011",
+            )
+        ]
+    return []

@@ -11,8 +11,25 @@ def ids(debug=False):
     return sorted(m.id for m in checks.run_checks(tags=["cinetpay"]))
 
 
+@pytest.fixture(autouse=True)
+def _adapter_with_payouts(settings):
+    settings.CINETPAY_ADAPTER = "tests.escrow.adapter.SellerPhoneAdapter"
+
+
 def test_a_configured_project_passes():
     assert ids() == []
+
+
+def test_an_adapter_without_payout_destination_is_a_warning(settings):
+    settings.CINETPAY_ADAPTER = "django_cinetpay.adapter.DefaultAdapter"
+    [message] = checks.run_checks(tags=["cinetpay"])
+    assert message.id == "cinetpay.W011"
+    assert "get_payout_destination" in message.hint
+
+
+def test_an_adapter_that_does_not_import_is_an_error(settings):
+    settings.CINETPAY_ADAPTER = "shop.adapters.Missing"
+    assert ids() == ["cinetpay.E011"]
 
 
 @pytest.mark.parametrize(
