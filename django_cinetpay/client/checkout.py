@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Protocol
 
 from .. import exceptions
@@ -58,6 +58,14 @@ class PaymentRequest:
         if not self.lock_phone_number or not self.customer_phone_number:
             payload.pop("lock_phone_number", None)
         return payload
+
+
+#: The ``customer_*`` fields of ``POST /payment`` (all optional, all needed for card payments).
+CUSTOMER_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(PaymentRequest) if f.name.startswith("customer_")
+)
+#: Characters CinetPay refuses in ``description``.
+FORBIDDEN_DESCRIPTION_CHARS = "#/$_&"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from .. import exceptions, signals
 from ..adapter import get_adapter
-from ..client import CheckoutBackend, CheckResult, PaymentRequest, get_checkout_client
+from ..client import CheckoutBackend, CheckResult, PaymentRequest, checkout, get_checkout_client
 from ..conf import CURRENCY_LIMITS, KNOWN_CHANNELS, settings
 from ..models import CinetPayTransaction, generate_transaction_id
 from ..states import PAYMENT_FAILED_STATES, PAYMENT_TRANSITIONS, PaymentStatus, can_transition
@@ -33,20 +33,8 @@ from .transitions import move, send_on_commit
 
 logger = logging.getLogger("django_cinetpay")
 
-#: Characters CinetPay refuses in ``description``.
-FORBIDDEN_DESCRIPTION_CHARS = "#/$_&"
-
-CUSTOMER_FIELDS = (
-    "customer_name",
-    "customer_surname",
-    "customer_email",
-    "customer_phone_number",
-    "customer_address",
-    "customer_city",
-    "customer_country",
-    "customer_state",
-    "customer_zip_code",
-)
+#: The customer fields a payment stores (CinetPay's ``customer_id`` is the host's business, not ours).
+CUSTOMER_FIELDS = tuple(name for name in checkout.CUSTOMER_FIELDS if name != "customer_id")
 
 
 class Outcome(str, enum.Enum):
@@ -104,7 +92,7 @@ def validate_payment(
         )
     if not description or not description.strip():
         raise exceptions.PaymentValidationError(_("A payment needs a description."))
-    bad = sorted({c for c in description if c in FORBIDDEN_DESCRIPTION_CHARS})
+    bad = sorted({c for c in description if c in checkout.FORBIDDEN_DESCRIPTION_CHARS})
     if bad:
         raise exceptions.PaymentValidationError(
             _("The description may not contain the characters %(chars)s (CinetPay refuses them).")

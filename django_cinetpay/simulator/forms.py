@@ -7,8 +7,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..adapter import COUNTRY_PHONE_PREFIXES
 from .engine import METHODS, Fault, FaultRule, Payment, methods_for
-from .engine.checkout import COUNTRY_PREFIXES, default_prefix
+from .engine.checkout import default_prefix
 
 NOTIFICATION_CHOICES = [
     ("", _("Deliver normally")),
@@ -40,7 +41,7 @@ class CheckoutForm(forms.Form):
         method = cast(forms.ChoiceField, self.fields["method"])
         method.choices = [(code, METHODS[code]) for code in methods_for(payment.channels)]
         method.required = False  # cancelling needs no method
-        prefixes = sorted(set(COUNTRY_PREFIXES.values()))
+        prefixes = sorted(set(COUNTRY_PHONE_PREFIXES.values()))
         cast(forms.ChoiceField, self.fields["phone_prefix"]).choices = [(p, f"+{p}") for p in prefixes]
         if locked:
             self.fields["phone"].widget.attrs["readonly"] = True

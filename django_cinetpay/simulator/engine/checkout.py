@@ -16,6 +16,8 @@ import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from django_cinetpay.adapter import COUNTRY_PHONE_PREFIXES, CURRENCY_PHONE_PREFIXES
+from django_cinetpay.client.checkout import CUSTOMER_FIELDS, FORBIDDEN_DESCRIPTION_CHARS
 from django_cinetpay.client.codes import CHECKOUT_CODES
 from django_cinetpay.conf import CURRENCY_LIMITS, KNOWN_CHANNELS, KNOWN_CURRENCIES
 
@@ -38,18 +40,6 @@ REQUIRED_FIELDS = (
     "notify_url",
     "return_url",
 )
-CUSTOMER_FIELDS = (
-    "customer_id",
-    "customer_name",
-    "customer_surname",
-    "customer_email",
-    "customer_phone_number",
-    "customer_address",
-    "customer_city",
-    "customer_country",
-    "customer_state",
-    "customer_zip_code",
-)
 #: Customer fields CinetPay requires for card payments.
 CARD_FIELDS = (
     "customer_name",
@@ -62,7 +52,6 @@ CARD_FIELDS = (
     "customer_state",
     "customer_zip_code",
 )
-FORBIDDEN_DESCRIPTION_CHARS = "#/$_&"
 #: Messages the spec quotes where they differ from the code table's names.
 MESSAGES = {"624": "An error occurred while processing the request"}
 
@@ -90,20 +79,9 @@ CHANNEL_METHODS: dict[str, tuple[str, ...]] = {
     "CREDIT_CARD": ("CARD",),
     "WALLET": ("WAVE",),
 }
-#: Country calling codes (CINETPAY_API.md §6), by ISO country and as the default of each currency.
-COUNTRY_PREFIXES = {
-    "CI": "225",
-    "SN": "221",
-    "BF": "226",
-    "ML": "223",
-    "NE": "227",
-    "TG": "228",
-    "BJ": "229",
-    "GN": "224",
-    "CM": "237",
-    "CD": "243",
-}
-CURRENCY_PREFIXES = {"XOF": "225", "XAF": "237", "GNF": "224", "CDF": "243", "USD": "243"}
+#: The default calling code of each currency (CINETPAY_API.md §6); XOF, used in seven countries, takes Côte
+#: d'Ivoire's here, where the adapter of a real site would rather leave it unknown.
+CURRENCY_PREFIXES = {"XOF": "225", **CURRENCY_PHONE_PREFIXES}
 
 _PHONE = re.compile(r"^\+?[0-9]{8,15}$")
 
@@ -143,7 +121,7 @@ def methods_for(channels: str) -> list[str]:
 def default_prefix(payment: Payment) -> str:
     """The calling code to suggest: the customer's country's, else the currency's."""
     country = payment.customer.get("customer_country", "").upper()
-    return COUNTRY_PREFIXES.get(country) or CURRENCY_PREFIXES.get(payment.currency, "225")
+    return COUNTRY_PHONE_PREFIXES.get(country) or CURRENCY_PREFIXES.get(payment.currency, "225")
 
 
 def _digits(phone: str) -> str:
