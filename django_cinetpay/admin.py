@@ -149,31 +149,34 @@ def _act_on_each(
             modeladmin.message_user(request, f"{obj}: {getattr(result, 'status', result)}", messages.SUCCESS)
 
 
-def _with_note(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet[Any],
-    *,
-    action: str,
-    title: str,
-    explanation: str,
-    act: Any,
-) -> HttpResponse | None:
-    """An admin action that first asks staff for a note (kept in the audit trail), then runs ``act``."""
-    note = request.POST.get("note", "").strip()
-    if "apply" in request.POST and note:
-        _act_on_each(modeladmin, request, queryset, lambda obj: act(obj, note))
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "explanation": explanation,
-        "queryset": queryset,
-        "opts": modeladmin.model._meta,
-        "action": action,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/cinetpay/note_action.html", context)
+def note_action(name: str, title: Any, explanation: Any, permission: str, service: Any) -> Any:
+    """An admin action that first asks staff for a note, then calls ``service(obj, user, note)`` on each.
+
+    The note goes into the audit trail with the staff member; ``permission`` is checked by the admin
+    (``has_<permission>_permission``) and again by the service.
+    """
+
+    @admin.action(description=title, permissions=[permission])
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponse | None:
+        note = request.POST.get("note", "").strip()
+        if "apply" in request.POST and note:
+            _act_on_each(modeladmin, request, queryset, lambda obj: service(obj, request.user, note))
+            return None
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "explanation": explanation,
+            "queryset": queryset,
+            "opts": modeladmin.model._meta,
+            "action": name,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/cinetpay/note_action.html", context)
+
+    action.__name__ = name
+    return action
 
 
 @admin.register(EscrowTransaction)
@@ -196,7 +199,29 @@ class EscrowTransactionAdmin(admin.ModelAdmin):
     list_select_related = ("payment",)
     readonly_fields = [f.name for f in EscrowTransaction._meta.fields]
     inlines = [StateChangeInline]
-    actions = ["release_dispute", "refund_dispute", "refund"]
+    actions = [
+        note_action(
+            "release_dispute",
+            _("Resolve dispute: pay the seller"),
+            _("The seller is paid their share; the buyer's dispute is closed."),
+            "resolve",
+            lambda escrow, user, note: services.resolve_dispute(escrow, user, EscrowStatus.RELEASED, note),
+        ),
+        note_action(
+            "refund_dispute",
+            _("Resolve dispute: refund the buyer"),
+            _("The whole amount goes back to the number that paid."),
+            "resolve",
+            lambda escrow, user, note: services.resolve_dispute(escrow, user, EscrowStatus.REFUNDED, note),
+        ),
+        note_action(
+            "refund",
+            _("Refund the buyer"),
+            _("Only escrows still held or disputed can be refunded."),
+            "resolve",
+            services.refund_escrow,
+        ),
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -206,46 +231,6 @@ class EscrowTransactionAdmin(admin.ModelAdmin):
 
     def has_resolve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("cinetpay.resolve_escrowtransaction")
-
-    @admin.action(description=_("Resolve dispute: pay the seller"), permissions=["resolve"])
-    def release_dispute(
-        self, request: HttpRequest, queryset: QuerySet[EscrowTransaction]
-    ) -> HttpResponse | None:
-        return _with_note(
-            self,
-            request,
-            queryset,
-            action="release_dispute",
-            title=_("Resolve dispute: pay the seller"),
-            explanation=_("The seller is paid their share; the buyer's dispute is closed."),
-            act=lambda e, note: services.resolve_dispute(e, request.user, EscrowStatus.RELEASED, note),
-        )
-
-    @admin.action(description=_("Resolve dispute: refund the buyer"), permissions=["resolve"])
-    def refund_dispute(
-        self, request: HttpRequest, queryset: QuerySet[EscrowTransaction]
-    ) -> HttpResponse | None:
-        return _with_note(
-            self,
-            request,
-            queryset,
-            action="refund_dispute",
-            title=_("Resolve dispute: refund the buyer"),
-            explanation=_("The whole amount goes back to the number that paid."),
-            act=lambda e, note: services.resolve_dispute(e, request.user, EscrowStatus.REFUNDED, note),
-        )
-
-    @admin.action(description=_("Refund the buyer"), permissions=["resolve"])
-    def refund(self, request: HttpRequest, queryset: QuerySet[EscrowTransaction]) -> HttpResponse | None:
-        return _with_note(
-            self,
-            request,
-            queryset,
-            action="refund",
-            title=_("Refund the buyer"),
-            explanation=_("Only escrows still held or disputed can be refunded."),
-            act=lambda e, note: services.refund_escrow(e, request.user, note),
-        )
 
 
 @admin.register(PayoutRequest)
@@ -270,7 +255,16 @@ class PayoutRequestAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in PayoutRequest._meta.fields if f.name != "phone"] + ["masked_phone"]
     exclude = ("phone",)
     inlines = [StateChangeInline]
-    actions = ["retry", "check_now"]
+    actions = [
+        note_action(
+            "retry",
+            _("Retry failed payouts"),
+            _("Each failed payout gets a new payout of the same amount; the failed one stays on record."),
+            "retry",
+            lambda payout, user, note: services.retry_payout(payout, user, reason=note),
+        ),
+        "check_now",
+    ]
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj: PayoutRequest) -> str:
@@ -284,20 +278,6 @@ class PayoutRequestAdmin(admin.ModelAdmin):
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("cinetpay.retry_payoutrequest")
-
-    @admin.action(description=_("Retry failed payouts"), permissions=["retry"])
-    def retry(self, request: HttpRequest, queryset: QuerySet[PayoutRequest]) -> HttpResponse | None:
-        return _with_note(
-            self,
-            request,
-            queryset,
-            action="retry",
-            title=_("Retry failed payouts"),
-            explanation=_(
-                "Each failed payout gets a new payout of the same amount; the failed one stays on record."
-            ),
-            act=lambda p, note: services.retry_payout(p, request.user, reason=note),
-        )
 
     @admin.action(description=_("Check with CinetPay now"), permissions=["retry"])
     def check_now(self, request: HttpRequest, queryset: QuerySet[PayoutRequest]) -> None:
