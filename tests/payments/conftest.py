@@ -14,6 +14,7 @@ from django_cinetpay import services, signals
 from django_cinetpay.client.signing import compute_x_token
 from django_cinetpay.models import CinetPayTransaction
 from django_cinetpay.states import PaymentStatus
+from django_cinetpay.testing import signed_notification
 
 CHECKOUT = "https://api-checkout.cinetpay.test/v2"
 
@@ -111,27 +112,8 @@ def pending_payment(payment, api) -> CinetPayTransaction:
 
 
 def notification_fields(tx: CinetPayTransaction, **overrides: str) -> dict[str, str]:
-    """The form CinetPay posts for ``tx`` (CINETPAY_API.md §3)."""
-    fields = {
-        "cpm_site_id": "123456",
-        "cpm_trans_id": tx.transaction_id,
-        "cpm_trans_date": "2022-09-15 22:57:15",
-        "cpm_amount": str(tx.amount),
-        "cpm_currency": tx.currency,
-        "signature": "cp-signature-token",
-        "payment_method": "OM",
-        "cel_phone_num": "0707070707",
-        "cpm_phone_prefixe": "225",
-        "cpm_language": "fr",
-        "cpm_version": "V4",
-        "cpm_payment_config": "SINGLE",
-        "cpm_page_action": "PAYMENT",
-        "cpm_custom": tx.transaction_id,
-        "cpm_designation": tx.description,
-        "cpm_error_message": "",
-    }
-    fields.update(overrides)
-    return fields
+    """The form CinetPay posts for ``tx`` (CINETPAY_API.md §3), as the testing kit builds it."""
+    return dict(signed_notification(tx, **overrides).fields)
 
 
 def post_notification(
