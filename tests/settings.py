@@ -7,6 +7,8 @@ PostgreSQL cannot be reached.
 
 import os
 
+import django
+
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 USE_TZ = True
@@ -82,3 +84,11 @@ CINETPAY_CHECK_BACKOFF = 0
 CINETPAY_SIMULATOR_ALLOW_PRODUCTION = True
 # Django's live server (pytest-django's ``live_server``) needs a STATIC_URL to route requests.
 STATIC_URL = "/static/"
+
+# Tasks are recorded, not run, unless a test opts in (tests/escrow/test_full_flow.py runs them at once).
+TASKS = {
+    "default": {
+        "BACKEND": ("django.tasks" if django.VERSION >= (6, 0) else "django_tasks")
+        + ".backends.dummy.DummyBackend"
+    }
+}
