@@ -9,6 +9,7 @@ from django.core.management.base import SystemCheckError
 from django_cinetpay.simulator.checks import check_not_in_production
 
 
+@pytest.mark.django_db  # Django 6.1 model checks query the database
 def test_error_when_installed_without_debug(settings):
     settings.DEBUG = False
     settings.CINETPAY_SIMULATOR_ALLOW_PRODUCTION = False

@@ -65,12 +65,18 @@ def test_conftest_registers_the_plugin_only_once(name):
 
 
 def test_plugin_given_on_the_command_line_too(tmp_path):
-    """A run that loads the plugin twice (``-p`` and the conftest) works, and so does its fixture."""
+    """A run that loads the plugin twice (``-p`` and the conftest) works, and so does its fixture.
+
+    ``-p no:cinetpay`` keeps the installed entry point out (where the package is installed, as in tox):
+    pytest itself refuses one module under two names, and the entry point + conftest case is every run.
+    """
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
+            "-p",
+            "no:cinetpay",
             "-p",
             "django_cinetpay.testing.pytest_plugin",
             "-q",
