@@ -298,16 +298,22 @@ def apply_check_result(
     actor: Actor,
     payer_phone: str = "",
     payer_phone_prefix: str = "",
+    checked_id: str = "",
 ) -> CheckOutcome:
     """Apply a check answer to ``tx`` under a row lock. Idempotent: a repeat changes nothing.
 
     ``payer_phone``: the paying number from a *verified* notification (the check answer has none in v2);
-    refunds are sent to it.
+    refunds are sent to it. ``checked_id``: the transaction id the answer is about; an answer about an
+    id the payment no longer has (a restarted checkout) is ignored.
     """
     with transaction.atomic():
         locked = _locked(tx.pk)
+        if checked_id and checked_id != locked.transaction_id:
+            return CheckOutcome(Outcome.IGNORED, locked, result)
         locked.last_checked_at = timezone.now()
         target = _target_status(result)
+        phone = (payer_phone or result.phone_number)[:20]
+        prefix = (payer_phone_prefix or result.phone_prefix)[:5]
         if result.is_accepted and not result.matches(locked.amount, locked.currency):
             outcome = Outcome.MISMATCH
             if not locked.needs_review:
@@ -322,6 +328,10 @@ def apply_check_result(
             outcome = Outcome.UNKNOWN
         elif target == locked.status:
             outcome = Outcome.UNCHANGED
+            if target == PaymentStatus.ACCEPTED and phone and not locked.payer_phone:
+                # Accepted first by a return visit or a poll (no phone in v2 checks): the verified
+                # notification that follows still says which number paid, where refunds go.
+                locked.payer_phone, locked.payer_phone_prefix = phone, prefix
         elif not can_transition(PAYMENT_TRANSITIONS, locked.status, target):
             outcome = Outcome.IGNORED
         else:
@@ -337,10 +347,9 @@ def apply_check_result(
             locked.cinetpay_code, locked.cinetpay_message = result.code[:16], result.message[:255]
             locked.payment_method = result.payment_method[:32] or locked.payment_method
             locked.operator_id = result.operator_id[:100] or locked.operator_id
-            phone = payer_phone or result.phone_number
-            if phone:
-                locked.payer_phone = phone[:20]
-                locked.payer_phone_prefix = (payer_phone_prefix or result.phone_prefix)[:5]
+            if phone or target == PaymentStatus.ACCEPTED:
+                # On acceptance, a number kept from a failed attempt is not the one that paid: forget it.
+                locked.payer_phone, locked.payer_phone_prefix = phone, prefix
             if target == PaymentStatus.ACCEPTED:
                 locked.paid_at = _aware(result.payment_date) or timezone.now()
                 open_escrow(locked, actor=actor)
@@ -383,7 +392,13 @@ def refresh_payment(
     """
     if tx.checkout_started_at is None:
         return CheckOutcome(Outcome.UNCHANGED, tx)
-    result = (client or get_checkout_client()).check_payment(tx.transaction_id)
+    checked_id = tx.transaction_id
+    result = (client or get_checkout_client()).check_payment(checked_id)
     return apply_check_result(
-        tx, result, actor=actor, payer_phone=payer_phone, payer_phone_prefix=payer_phone_prefix
+        tx,
+        result,
+        actor=actor,
+        payer_phone=payer_phone,
+        payer_phone_prefix=payer_phone_prefix,
+        checked_id=checked_id,
     )
