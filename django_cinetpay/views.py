@@ -25,8 +25,22 @@ from .states import PAYMENT_FAILED_STATES, PaymentStatus
 
 logger = logging.getLogger("django_cinetpay")
 
-#: A status poll re-checks a pending payment with CinetPay at most this often.
+#: A return visit or a status poll re-checks an open payment with CinetPay at most this often, so a public
+#: URL cannot be used to hammer CinetPay with the merchant's key (which would get it throttled: 429).
 STATUS_RECHECK_INTERVAL = dt.timedelta(seconds=10)
+
+
+def _recheck_if_due(tx: CinetPayTransaction, origin: str) -> CinetPayTransaction:
+    """Ask CinetPay about an open payment not checked in the last few seconds; trouble changes nothing."""
+    if tx.status == PaymentStatus.ACCEPTED or tx.status in PAYMENT_FAILED_STATES:
+        return tx
+    if tx.last_checked_at is not None and timezone.now() - tx.last_checked_at < STATUS_RECHECK_INTERVAL:
+        return tx
+    try:
+        return services.refresh_payment(tx, actor=services.Actor.check(origin)).transaction
+    except exceptions.CinetPayError as exc:
+        logger.warning("Re-check (%s) failed for %s: %s", origin, tx.transaction_id, exc)
+        return tx
 
 
 def _payment_for(
@@ -54,6 +68,7 @@ def _error_text(exc: Exception) -> str:
 
 
 @login_required
+@transaction.non_atomic_requests  # calls CinetPay: never inside a request-wide transaction holding locks
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
     """The payment form (seed: ``initiate_cinetpay_payment``). POST starts the checkout at CinetPay."""
@@ -140,11 +155,7 @@ def return_view(request: HttpRequest) -> HttpResponse:
             {"transaction": None, "reason": _("We do not know this payment.")},
             status=404,
         )
-    if tx.status not in {PaymentStatus.ACCEPTED} | PAYMENT_FAILED_STATES:
-        try:
-            tx = services.refresh_payment(tx, actor=services.Actor.check("return")).transaction
-        except exceptions.CinetPayError as exc:
-            logger.warning("Check on return failed for %s: %s", tx.transaction_id, exc)
+    tx = _recheck_if_due(tx, "return")
     return redirect(_page_for(tx), transaction_id=tx.transaction_id)
 
 
@@ -191,16 +202,11 @@ def pending(request: HttpRequest, transaction_id: str) -> HttpResponse:
 
 
 @login_required
+@transaction.non_atomic_requests  # may call CinetPay: never inside a request-wide transaction
 @require_GET
 def status(request: HttpRequest, transaction_id: str) -> JsonResponse:
-    """JSON status for live pages (buyer or seller only). Re-checks a pending payment at most every 10 s."""
-    tx = _payment_for(request, transaction_id)
-    due = tx.last_checked_at is None or timezone.now() - tx.last_checked_at >= STATUS_RECHECK_INTERVAL
-    if tx.status == PaymentStatus.PENDING and due:
-        try:
-            tx = services.refresh_payment(tx, actor=services.Actor.check("status poll")).transaction
-        except exceptions.CinetPayError as exc:
-            logger.info("Status re-check failed for %s: %s", tx.transaction_id, exc)
+    """JSON status for live pages (buyer or seller only). Re-checks an open payment at most every 10 s."""
+    tx = _recheck_if_due(_payment_for(request, transaction_id), "status poll")
     return JsonResponse(
         {
             "transaction_id": tx.transaction_id,

@@ -295,3 +295,23 @@ def test_status_survives_a_cinetpay_outage(client, pending_payment, buyer, api):
     response = client.get(url("status", pending_payment))
     assert response.status_code == 200
     assert response.json()["status"] == "pending"
+
+
+def test_return_visits_recheck_at_most_every_ten_seconds(client, pending_payment, api):
+    api.check("WAITING_FOR_CUSTOMER", code="662")
+    for _ in range(5):
+        client.get(reverse("cinetpay:return"), {"transaction_id": pending_payment.transaction_id})
+    assert api.calls_to("/payment/check") == 1
+
+
+@pytest.mark.parametrize("name", ["pay", "status", "notify", "return", "transfer-notify"])
+def test_views_that_call_cinetpay_stay_out_of_atomic_requests(pending_payment, name):
+    from django.urls import resolve
+
+    path = reverse(
+        f"cinetpay:{name}",
+        kwargs=None
+        if "notify" in name or name == "return"
+        else {"transaction_id": pending_payment.transaction_id},
+    )
+    assert "default" in getattr(resolve(path).func, "_non_atomic_requests", set())
