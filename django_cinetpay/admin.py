@@ -112,12 +112,25 @@ class CinetPayTransactionAdmin(admin.ModelAdmin):
 
 @admin.register(CinetPayNotification)
 class CinetPayNotificationAdmin(admin.ModelAdmin):
+    """Every request received on the notification URLs, read-only, phone numbers masked."""
+
     list_display = ("received_at", "kind", "reference", "remote_addr", "valid", "processed", "result")
     list_filter = ("kind", "valid", "processed")
     search_fields = ("reference",)
     date_hierarchy = "received_at"
-    readonly_fields = [f.name for f in CinetPayNotification._meta.fields]
+    exclude = ("body", "form")
+    readonly_fields = [
+        *(f.name for f in CinetPayNotification._meta.fields if f.name not in ("body", "form")),
+        "masked_form",
+    ]
     actions = ["reprocess"]
+
+    @admin.display(description=_("form fields"))
+    def masked_form(self, obj: CinetPayNotification) -> str:
+        """The POSTed fields, phone numbers masked (the raw body stays in the database for reprocessing)."""
+        return "\n".join(
+            f"{name} = {mask_phone(value) if _is_phone(name) else value}" for name, value in obj.form
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -127,13 +140,19 @@ class CinetPayNotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Process again"), permissions=["reprocess"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[CinetPayNotification]) -> None:
+        actor = services.Actor.for_admin(request.user)
         for notification in queryset:
-            result = services.reprocess(notification)
+            result = services.reprocess(notification, actor=actor)
             level = messages.SUCCESS if result.status == 200 else messages.WARNING
             self.message_user(request, f"{notification}: {result.status} {result.message}", level)
 
     def has_reprocess_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("cinetpay.change_cinetpaynotification")
+
+
+def _is_phone(field_name: str) -> bool:
+    """Notification fields that carry a phone number (payment: cel_phone_num; transfer: receiver)."""
+    return "phone" in field_name or field_name == "receiver"
 
 
 def _act_on_each(

@@ -81,7 +81,7 @@ def _finish(
 
 
 def process_payment_notification(
-    notification: CinetPayNotification, *, client: CheckoutBackend | None = None
+    notification: CinetPayNotification, *, client: CheckoutBackend | None = None, actor: Actor | None = None
 ) -> NotificationResult:
     """Verify and act on a stored payment notification. Never raises; never changes state on bad input.
 
@@ -129,7 +129,7 @@ def process_payment_notification(
     def check() -> str:
         outcome = refresh_payment(
             tx,
-            actor=Actor.notification(notification.pk),
+            actor=actor or Actor.notification(notification.pk),
             client=client,
             payer_phone=payer_phone,
             payer_phone_prefix=data.get("cpm_phone_prefixe", "").strip(),
@@ -177,7 +177,7 @@ def _confirm_with_cinetpay(
 
 
 def process_transfer_notification(
-    notification: CinetPayNotification, *, client: TransferBackend | None = None
+    notification: CinetPayNotification, *, client: TransferBackend | None = None, actor: Actor | None = None
 ) -> NotificationResult:
     """Act on a stored transfer notification. Never raises.
 
@@ -205,7 +205,7 @@ def process_transfer_notification(
             error=f"No payout has client_transaction_id {client_transaction_id}.",
         )
     notification.transaction = payout.escrow.payment
-    actor = Actor.notification(notification.pk)
+    actor = actor or Actor.notification(notification.pk)
     return _confirm_with_cinetpay(
         notification, lambda: refresh_payout(payout, actor=actor, client=client).payout.status
     )
@@ -216,10 +216,14 @@ def reprocess(
     *,
     client: CheckoutBackend | None = None,
     transfer_client: TransferBackend | None = None,
+    actor: Actor | None = None,
 ) -> NotificationResult:
-    """Process a stored notification again (admin action, command), routed by its kind."""
+    """Process a stored notification again (admin action, command), routed by its kind.
+
+    ``actor``: who asked (e.g. ``Actor.for_admin(user)``), recorded on any state change it causes.
+    """
     if notification.kind == NotificationKind.TRANSFER:
-        return process_transfer_notification(notification, client=transfer_client)
+        return process_transfer_notification(notification, client=transfer_client, actor=actor)
     if notification.kind != NotificationKind.PAYMENT:
         raise ValueError(f"no processor for {notification.kind} notifications")
-    return process_payment_notification(notification, client=client)
+    return process_payment_notification(notification, client=client, actor=actor)

@@ -74,3 +74,15 @@ def test_reprocess_a_failed_notification(client, admin_user, pending_payment, ap
     note.refresh_from_db()
     assert note.processed is True
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
+    change = services.history(pending_payment).last()
+    assert (change.actor_kind, change.actor_user) == ("admin", admin_user)
+
+
+def test_stored_notifications_show_masked_phones(client, admin_user, pending_payment, api):
+    api.check("ACCEPTED")
+    post_notification(client, notification_fields(pending_payment, cel_phone_num="0707070707"))
+    note = CinetPayNotification.objects.get()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:cinetpay_cinetpaynotification_change", args=[note.pk])).content.decode()
+    assert "cel_phone_num = ********07" in page
+    assert "0707070707" not in page
