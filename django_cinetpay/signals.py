@@ -1,7 +1,9 @@
 """Signals sent by django-cinetpay. Each is sent once per event, after the database commit.
 
 ``sender`` is the model class of the object concerned. Receivers run after commit, so an exception in a
-receiver never rolls back a payment; it propagates to the caller (as Django's ``on_commit`` does).
+receiver never rolls back a payment. It is logged with its traceback (``django.dispatch`` logger) and never
+stops the others: the other receivers of the signal, the other signals of the same commit (every escrow
+of a release batch) and the payout sends queued with them all still run, and the caller gets no error.
 """
 
 from django.dispatch import Signal

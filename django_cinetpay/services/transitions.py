@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.db import models, transaction
@@ -28,7 +27,14 @@ def move(obj: Any, table: dict[str, frozenset[str]], target: str, actor: Actor, 
 def send_on_commit(signal: Signal, sender: type[models.Model], **kwargs: Any) -> None:
     """Send ``signal`` once the current transaction commits, so receivers never see a rolled-back change.
 
-    A receiver's exception then reaches the caller (as Django's ``on_commit`` does) but cannot undo money
-    already moved.
+    Robust twice over: every receiver runs even if another one raises (``Signal.send_robust``, which
+    logs the exception with its traceback on the ``django.dispatch`` logger), and the callback is
+    registered with ``on_commit(robust=True)``, so the other callbacks of the same commit (other
+    escrows' signals in a batch, payout sends to enqueue) always run. A receiver's exception never
+    reaches the caller, whose change is already committed.
     """
-    transaction.on_commit(partial(signal.send, sender=sender, **kwargs))
+
+    def send_signal() -> None:  # named: robust on_commit logs a failing callback by its __qualname__
+        signal.send_robust(sender=sender, **kwargs)
+
+    transaction.on_commit(send_signal, robust=True)

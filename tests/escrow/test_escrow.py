@@ -367,3 +367,52 @@ def test_periods_given_in_seconds_at_run_time_work(escrow, buyer, settings, peri
     services.confirm_receipt(escrow, buyer)
     escrow.refresh_from_db()
     assert escrow.status == expected
+
+
+# --- receivers that fail -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def failing_receiver():  # type: ignore[no-untyped-def]
+    """An ``escrow_released`` receiver of the host that raises for the escrows in ``broken``."""
+    from django_cinetpay import signals
+
+    broken: set[int] = set()
+
+    def receiver(sender, escrow, **kwargs):  # type: ignore[no-untyped-def]
+        if escrow.pk in broken:
+            raise RuntimeError("host bug")
+
+    signals.escrow_released.connect(receiver, weak=False, dispatch_uid="failing-receiver")
+    yield broken
+    signals.escrow_released.disconnect(dispatch_uid="failing-receiver")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_receiver_stops_no_other_escrow_of_a_release_batch(
+    buyer, seller, failing_receiver, signal_log, enqueued, caplog
+):
+    first, second = (accept(make_payment(buyer, seller)).escrow for _ in range(2))
+    for escrow in (first, second):
+        services.confirm_receipt(escrow, buyer)
+        make_due(escrow)
+    failing_receiver.add(first.pk)
+    with caplog.at_level(logging.ERROR):
+        assert services.release_due_escrows() == (0, 2)  # committed together, in one transaction
+    assert [kwargs["escrow"].pk for kwargs in signal_log.of("escrow_released")] == [first.pk, second.pk]
+    payouts = list(PayoutRequest.objects.order_by("escrow_id").values_list("pk", flat=True))
+    assert sorted(r.args[0] for r in enqueued) == payouts  # both sends queued
+    assert "host bug" in caplog.text  # logged, with its traceback
+    assert [e.status for e in EscrowTransaction.objects.order_by("pk")] == [RELEASED, RELEASED]
+
+
+def test_a_failing_receiver_does_not_fail_the_buyers_confirmation(
+    escrow, buyer, settings, failing_receiver, signal_log, enqueued, django_capture_on_commit_callbacks
+):
+    settings.CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(0)
+    failing_receiver.add(escrow.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_receipt(escrow, buyer)  # no error for the buyer: the release is committed
+    payout = PayoutRequest.objects.get()
+    assert signal_log.of("escrow_released") == [{"escrow": escrow, "payout": payout}]
+    assert [r.args for r in enqueued] == [[payout.pk]]
