@@ -87,16 +87,16 @@ class DefaultAdapter:
     def get_refund_destination(self, escrow: EscrowTransaction) -> PayoutDestination | None:
         """Where a refund of ``escrow`` goes: by default the number that paid.
 
-        The prefix comes from the payment notification, else from the customer's country, else from a
-        currency used in one country only; ``None`` when the paying number or its prefix is unknown.
-        Names and e-mail come from the payment form, else from the buyer's account.
+        The prefix comes from CinetPay's verified payment notification, else from a currency used in
+        one country only (XAF, GNF, CDF …); ``None`` when the paying number or its prefix is unknown, and
+        staff set the destination. The country the buyer typed in the payment form is never used: a
+        wrong one would send real money to another country's number. Names and e-mail come from the
+        payment form, else from the buyer's account.
         """
         payment = escrow.payment
         buyer = payment.buyer
-        prefix = (
-            payment.payer_phone_prefix.lstrip("+")
-            or COUNTRY_PHONE_PREFIXES.get(payment.customer_country.upper(), "")
-            or CURRENCY_PHONE_PREFIXES.get(payment.currency.upper(), "")
+        prefix = payment.payer_phone_prefix.lstrip("+").strip() or CURRENCY_PHONE_PREFIXES.get(
+            payment.currency.upper(), ""
         )
         if not payment.payer_phone or not prefix:
             return None

@@ -225,13 +225,16 @@ def test_a_refund_goes_to_the_number_that_paid(escrow, staff):
 @pytest.mark.parametrize(
     ("prefix", "country", "currency", "expected"),
     [
-        ("+221", "", "XOF", "221"),
-        ("", "SN", "XOF", "221"),
-        ("", "", "XAF", "237"),
+        ("+221", "", "XOF", "221"),  # from CinetPay's verified notification
+        ("+221", "CI", "XOF", "221"),  # … whatever country the buyer typed
+        ("", "", "XAF", "237"),  # XAF is paid in one country only
+        ("", "CM", "XAF", "237"),
         ("", "", "XOF", ""),  # XOF is used in seven countries: no guess
+        ("", "SN", "XOF", ""),  # the buyer-typed country is never trusted with real money
+        ("", "CI", "XAF", "237"),  # … nor allowed to override the currency's country
     ],
 )
-def test_the_refund_prefix_comes_from_the_payment_or_its_country_or_currency(
+def test_the_refund_prefix_comes_from_the_notification_or_a_one_country_currency(
     prefix, country, currency, expected, buyer, seller, staff, settings
 ):
     settings.CINETPAY_CURRENCIES = ("XOF", "XAF")
