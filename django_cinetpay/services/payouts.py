@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import exceptions, signals
-from ..adapter import PayoutDestination, get_adapter
+from ..adapter import PayoutDestination, get_adapter, transfer_currency_problem
 from ..client import Transfer, TransferBackend, get_transfer_client
 from ..conf import duration, settings
 from ..models import EscrowTransaction, PayoutRequest
@@ -98,6 +98,8 @@ def create_payout(
     )
     if not payout.has_destination:
         payout.last_error = missing_destination_error(payout)
+    else:
+        payout.last_error = transfer_currency_problem(payout.prefix, payout.currency)
     payout.save()
     record(payout, "", PayoutStatus.PENDING, actor, reason=reason)
     schedule_send(payout)
@@ -153,7 +155,8 @@ def set_destination(payout: PayoutRequest, destination: PayoutDestination, user:
     """Staff set where a payout not sent yet goes (e.g. a refund whose paying number is unknown).
 
     Only a ``pending`` payout can be redirected: once a send may have happened, the money's destination
-    is what CinetPay has.
+    is what CinetPay has. Raises ``ValueError`` for a destination without a prefix or a phone, or in a
+    country CinetPay pays in another currency than the payout's.
     """
     if not user.has_perm("cinetpay.retry_payoutrequest"):
         raise exceptions.PermissionDeniedError(f"{user} may not change payout destinations.")
@@ -164,6 +167,9 @@ def set_destination(payout: PayoutRequest, destination: PayoutDestination, user:
         locked = _lock(payout.pk)
         if locked.status != PayoutStatus.PENDING:
             raise exceptions.InvalidTransitionError(locked, locked.status, PayoutStatus.PENDING)
+        problem = transfer_currency_problem(fields["prefix"], locked.currency)
+        if problem:
+            raise ValueError(problem)
         old = f"{locked.prefix} {mask_phone(locked.phone)}".strip() or "none"
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -368,8 +374,17 @@ def _refresh_destination(payout: PayoutRequest) -> bool:
 
 
 def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepResult:
-    """Add the contact, claim the payout, send it once. The caller has made sure it may be sent."""
+    """Add the contact, claim the payout, send it once. The caller has made sure it may be sent.
+
+    Nothing is sent to a country CinetPay pays in another currency than the payout's (a send carries
+    no currency): the payout waits, with ``last_error`` saying why.
+    """
     if payout.status == PayoutStatus.PENDING and not _refresh_destination(payout):
+        return StepResult(Step.WAITING, payout)
+    problem = transfer_currency_problem(payout.prefix, payout.currency)
+    if problem:
+        logger.warning("Payout %s not sent: %s", payout.client_transaction_id, problem)
+        _note_error(payout, problem)
         return StepResult(Step.WAITING, payout)
     notify_url = _notify_url()
     try:

@@ -10,12 +10,20 @@ SELLER_PHONE = "0505050505"
 
 
 class SellerPhoneAdapter(DefaultAdapter):
+    seller_prefix = SELLER_PREFIX
+
     def get_payout_destination(self, escrow: EscrowTransaction) -> PayoutDestination | None:
         seller = escrow.payment.seller
         return PayoutDestination(
-            prefix=SELLER_PREFIX,
+            prefix=self.seller_prefix,
             phone=SELLER_PHONE,
             name=seller.last_name,
             surname=seller.first_name,
             email=seller.email,
         )
+
+
+class CameroonSellerAdapter(SellerPhoneAdapter):
+    """Sellers are paid on a Cameroon number (+237), where CinetPay pays in XAF."""
+
+    seller_prefix = "237"

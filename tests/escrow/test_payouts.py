@@ -433,3 +433,81 @@ def test_payouts_stuck_on_an_error_do_not_keep_the_others_out_of_a_batch(buyer, 
         (ready, Step.SENT),  # the stuck one went to the back of the line
         (stuck, Step.WAITING),  # the submitted one waits for its re-check interval
     ]
+
+
+# --- currencies: a transfer is paid in the currency of the recipient's country ----------------------------
+
+
+def release_in(buyer, seller, settings, currency: str, amount: int = 10_000) -> PayoutRequest:  # type: ignore[no-untyped-def]
+    settings.CINETPAY_CURRENCIES = ("XOF", "XAF", "GNF", "CDF", "USD")
+    payment = services.create_payment(
+        buyer=buyer, seller=seller, amount=amount, currency=currency, description="Compte Free Fire"
+    )
+    services.confirm_receipt(accept(payment).escrow, buyer)
+    return PayoutRequest.objects.get(escrow__payment=payment)
+
+
+@pytest.mark.parametrize(
+    ("currency", "adapter", "expected"),
+    [
+        ("XAF", "SellerPhoneAdapter", "in XOF, not XAF"),  # XAF money to a Côte d'Ivoire number
+        ("XOF", "CameroonSellerAdapter", "in XAF, not XOF"),  # XOF money to a Cameroon number
+        ("USD", "SellerPhoneAdapter", "never sent automatically"),
+    ],
+)
+def test_a_payout_is_not_sent_to_a_country_paid_in_another_currency(
+    currency, adapter, expected, buyer, seller, settings, transfer_api
+):
+    settings.CINETPAY_ADAPTER = f"tests.escrow.adapter.{adapter}"
+    payout = release_in(buyer, seller, settings, currency, amount=100 if currency == "USD" else 10_000)
+    assert expected in payout.last_error  # staff see it from the start
+    result = services.process_payout(payout)
+    assert result.step == Step.WAITING
+    assert status_of(payout) == PENDING
+    assert expected in payout.last_error
+    assert (transfer_api.logins, transfer_api.sends, transfer_api.contacts) == (0, [], set())
+    assert find_discrepancies() == []
+
+
+@pytest.mark.parametrize(
+    ("currency", "adapter"), [("XOF", "SellerPhoneAdapter"), ("XAF", "CameroonSellerAdapter")]
+)
+def test_a_payout_to_a_country_paid_in_its_currency_is_sent(
+    currency, adapter, buyer, seller, settings, transfer_api
+):
+    settings.CINETPAY_ADAPTER = f"tests.escrow.adapter.{adapter}"
+    payout = release_in(buyer, seller, settings, currency)
+    assert payout.last_error == ""
+    assert services.process_payout(payout).step == Step.SENT
+    assert status_of(payout) == SUBMITTED
+
+
+def test_a_refund_to_a_number_of_another_currencys_country_waits_for_staff(
+    buyer, seller, staff, settings, transfer_api
+):
+    settings.CINETPAY_CURRENCIES = ("XOF", "XAF")
+    payment = services.create_payment(
+        buyer=buyer, seller=seller, amount=10_000, currency="XAF", description="x"
+    )
+    escrow = accept(payment, prefix="225").escrow  # paid in XAF from a Côte d'Ivoire number
+    services.refund_escrow(escrow, staff, "cancelled")
+    refund = PayoutRequest.objects.get()
+    assert services.process_payout(refund).step == Step.WAITING
+    assert (status_of(refund), transfer_api.sends) == (PENDING, [])
+    assert "in XOF, not XAF" in refund.last_error
+    with pytest.raises(ValueError, match="in XOF, not XAF"):
+        services.set_destination(refund, PayoutDestination("225", "0101010101"), staff)
+    with pytest.raises(ValueError, match=r"No known currency for calling code \+233"):
+        services.set_destination(refund, PayoutDestination("233", "0101010101"), staff)
+    services.set_destination(refund, PayoutDestination("237", "0606060606"), staff)
+    assert services.process_payout(refund).step == Step.SENT
+    assert transfer_api.sends[0]["prefix"] == "237"
+
+
+def test_a_payout_already_in_doubt_is_not_sent_again_to_a_country_of_another_currency(payout, transfer_api):
+    transfer_api.fail_next("send", Fault.TIMEOUT_BEFORE)
+    services.process_payout(payout)
+    PayoutRequest.objects.filter(pk=payout.pk).update(currency="XAF")  # e.g. a row from an older version
+    assert services.process_payout(payout).step == Step.WAITING  # looked up (none), but not resent
+    assert (status_of(payout), transfer_api.sends_of(payout.client_transaction_id)) == (UNKNOWN, 1)
+    assert "in XOF, not XAF" in payout.last_error
