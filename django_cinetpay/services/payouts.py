@@ -11,8 +11,10 @@ HTTP calls happen outside row locks; each state change happens under ``select_fo
 payout is claimed with ``skip_locked`` and a status test, so only one of them sends it.
 
 State meanings for staff: ``pending`` (nothing sent, retried automatically; ``last_error`` says why it
-waits), ``failed`` (CinetPay refused or rejected it; money not sent; a staff retry creates a new payout
-that references it, so each escrow keeps exactly one payout that counts).
+waits), ``unknown`` (a send may have reached CinetPay: looked up again by every job run, never failed on
+a doubt), ``failed`` (CinetPay rejected the transfer, or refused the first send with a code that proves
+it created none, see :data:`REFUSED_BEFORE_ACTING`; a staff retry creates a new payout that references
+it, so each escrow keeps exactly one payout that counts).
 """
 
 from __future__ import annotations
@@ -41,6 +43,26 @@ logger = logging.getLogger("django_cinetpay")
 
 #: CinetPay's answer to a reused ``client_transaction_id``: the transfer exists, so look it up.
 CLIENT_TRANSACTION_ID_EXISTS = "805"
+#: Send answers that prove CinetPay refused the request *before acting on it* (CINETPAY_API.md §5): no
+#: transfer was created, so on a payout's **first** send they mark it ``failed`` and a staff retry (a new
+#: id) is safe. Each is a check CinetPay makes before it creates a transfer:
+#:
+#: * 602 INSUFFICIENT_BALANCE: the balance is checked before the transfer exists;
+#: * 704 INVALID_PARAM, 716 DATA_NOT_VALID, 718 JSON_PARSE_ERROR: the request could not be read;
+#: * 719 AMOUNT_TOO_SMALL, 720 AMOUNT_TOO_LARGE: the amount is refused up front;
+#: * 721 OPERATOR_NOT_AVAILABLE: the operator cannot be reached, so nothing is handed to it;
+#: * 724 ERROR_PHONE_NOT_MY_CONTACT: the recipient is not a contact, so there is nowhere to send;
+#: * 705 EXPIRED_TOKEN, 706 INVALID_TOKEN (refused again after a fresh login), 708 NOT_ALLOWED: the
+#:   request was not authorised, so it was not processed.
+#:
+#: Everything else means "we do not know" and makes the payout ``unknown`` (looked up by its
+#: ``client_transaction_id`` before anything else): any other code, a code CinetPay has not documented,
+#: any answer with an HTTP status >= 500 (a gateway or a crash after CinetPay may have acted), and *any*
+#: error on a send that follows an ``unknown`` outcome, because the earlier send may have gone through
+#: (a 602 then may well be that transfer using the balance). A payout is never ``failed`` on a doubt.
+REFUSED_BEFORE_ACTING = frozenset(
+    {"602", "704", "705", "706", "708", "716", "718", "719", "720", "721", "724"}
+)
 #: Send refusals that concern the whole account, not one payout: the job stops instead of failing the rest.
 ACCOUNT_WIDE_CODES = frozenset({"602"})
 
@@ -219,7 +241,9 @@ class StepResult:
             ),
         ):
             return True
-        return isinstance(error, exceptions.CinetPayAPIError) and error.code in ACCOUNT_WIDE_CODES
+        return isinstance(error, exceptions.CinetPayAPIError) and (
+            error.code in ACCOUNT_WIDE_CODES or (error.http_status or 0) >= 500
+        )
 
 
 def _lock(pk: int) -> PayoutRequest:
@@ -311,7 +335,34 @@ def _note_error(payout: PayoutRequest, error: Exception | str) -> None:
     payout.last_error = str(error)
 
 
-def _conclude_send(payout: PayoutRequest, target: str, actor: Actor, error: Exception) -> PayoutRequest:
+def refused_before_acting(error: Exception) -> bool:
+    """Whether ``error``, raised by a send, proves CinetPay created no transfer (see
+    :data:`REFUSED_BEFORE_ACTING`). Only meaningful for a payout's first send."""
+    return (
+        isinstance(error, exceptions.CinetPayAPIError)
+        and error.code in REFUSED_BEFORE_ACTING
+        and (error.http_status or 0) < 500
+    )
+
+
+def _unknown_reason(error: Exception, *, resend: bool) -> str:
+    """What staff read on a payout whose send raised and which is therefore ``unknown``."""
+    if (
+        resend
+        and isinstance(error, exceptions.CinetPayAPIError)
+        and error.code != CLIENT_TRANSACTION_ID_EXISTS
+    ):
+        return (
+            f"CinetPay refused the new send ({error}), but an earlier send of this payout may have "
+            "reached CinetPay: it stays unknown and is looked up again before anything else. It is never "
+            "marked failed on a doubt; check the CinetPay back-office if it lasts."
+        )
+    return f"Send outcome unknown ({error}); the transfer will be looked up first."
+
+
+def _conclude_send(
+    payout: PayoutRequest, target: str, actor: Actor, error: Exception, *, resend: bool = False
+) -> PayoutRequest:
     """After a send that raised: move the payout from ``sending`` to ``target``, unless already moved.
 
     A transfer notification may have settled the payout while the send was in flight; then it stays so.
@@ -324,7 +375,7 @@ def _conclude_send(payout: PayoutRequest, target: str, actor: Actor, error: Exce
             _move(locked, target, actor, reason=str(error)[:1000])
             locked.cinetpay_code, locked.cinetpay_message = code[:16], message[:255]
             locked.last_error = (
-                f"Send outcome unknown ({error}); the transfer will be looked up first."
+                _unknown_reason(error, resend=resend)
                 if target == PayoutStatus.UNKNOWN
                 else str(error)  # CinetPay's code, message and what to do about it
             )
@@ -393,6 +444,7 @@ def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepR
         logger.warning("Payout %s: adding the contact failed: %s", payout.client_transaction_id, exc)
         _note_error(payout, exc)
         return StepResult(Step.ERROR, payout, exc)
+    resend = payout.status != PayoutStatus.PENDING  # after an unknown outcome: the id may be at CinetPay
     claimed = _claim(payout, payout.status, actor)
     if claimed is None:
         return StepResult(Step.WAITING, payout)
@@ -400,14 +452,13 @@ def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepR
         transfer = client.send_money(
             claimed.prefix, claimed.phone, claimed.amount, claimed.client_transaction_id, notify_url
         )
-    except exceptions.CinetPayAPIError as exc:
-        if exc.code == CLIENT_TRANSACTION_ID_EXISTS:
-            return StepResult(Step.UNKNOWN, _conclude_send(claimed, PayoutStatus.UNKNOWN, actor, exc), exc)
-        logger.warning("Payout %s refused by CinetPay: %s", claimed.client_transaction_id, exc)
-        return StepResult(Step.FAILED, _conclude_send(claimed, PayoutStatus.FAILED, actor, exc), exc)
-    except Exception as exc:  # timeout, 5xx, garbage, or a bug: CinetPay may have acted
+    except Exception as exc:
+        if not resend and refused_before_acting(exc):  # certainly no transfer: failed, staff may retry
+            logger.warning("Payout %s refused by CinetPay: %s", claimed.client_transaction_id, exc)
+            return StepResult(Step.FAILED, _conclude_send(claimed, PayoutStatus.FAILED, actor, exc), exc)
+        # Timeout, 5xx, garbage, an unknown code, any error after a doubt, or a bug: CinetPay may have acted.
         logger.warning("Payout %s: send outcome unknown: %s", claimed.client_transaction_id, exc)
-        unknown = _conclude_send(claimed, PayoutStatus.UNKNOWN, actor, exc)
+        unknown = _conclude_send(claimed, PayoutStatus.UNKNOWN, actor, exc, resend=resend)
         if not isinstance(exc, exceptions.CinetPayError):
             raise
         return StepResult(Step.UNKNOWN, unknown, exc)

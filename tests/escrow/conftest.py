@@ -122,6 +122,11 @@ class Fault:
     TIMEOUT_BEFORE = "timeout before CinetPay acted"
     TIMEOUT_AFTER = "timeout after CinetPay acted"
 
+    @staticmethod
+    def server_error_after(code: str) -> str:
+        """CinetPay takes the transfer, then its application answers HTTP 500 with a JSON ``code``."""
+        return f"http500:{code}"
+
 
 class TransferAPI:
     """CinetPay's Transfer API (CINETPAY_API.md §5) on ``responses``, thread-safe."""
@@ -223,7 +228,8 @@ class TransferAPI:
             fault = self._fault("send")
             if fault == Fault.TIMEOUT_BEFORE:
                 raise requests.ReadTimeout("send timed out")
-            if fault and fault != Fault.TIMEOUT_AFTER:
+            acted_then_failed = fault == Fault.TIMEOUT_AFTER or (fault or "").startswith("http500:")
+            if fault and not acted_then_failed:
                 return self._error(fault, "SEND_REFUSED")
             cti = item["client_transaction_id"]
             if cti in self.transfers:
@@ -248,6 +254,9 @@ class TransferAPI:
                 self.on_transfer(transfer)
             if fault == Fault.TIMEOUT_AFTER:
                 raise requests.ReadTimeout("send timed out after CinetPay took it")
+            if fault and fault.startswith("http500:"):
+                code = fault.removeprefix("http500:")
+                return 500, {}, json.dumps({"code": code, "message": "ERROR", "description": "ERROR"})
             return self._ok([[{"status": "success", "code": 0, **transfer}]])
 
     def _check(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:

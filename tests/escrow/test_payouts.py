@@ -13,6 +13,7 @@ from django_cinetpay.client import Transfer, get_transfer_client
 from django_cinetpay.client.codes import TRANSFER_CODES
 from django_cinetpay.client.transfer import TOKEN_LIFETIME
 from django_cinetpay.models import PayoutRequest
+from django_cinetpay.services import payouts
 from django_cinetpay.services.payouts import payouts_to_process
 from django_cinetpay.services.reconcile import find_discrepancies
 from django_cinetpay.states import ActorKind, PayoutKind, PayoutStatus
@@ -118,11 +119,18 @@ def test_a_refund_is_a_transfer_to_the_paying_number(escrow, staff, transfer_api
 
 # --- every Transfer API error ----------------------------------------------------------------------------
 
-SEND_REFUSALS = sorted(set(TRANSFER_CODES) - {"0", "726", "805", "705", "706"})
+#: Codes that prove CinetPay created no transfer (the payout fails) and the others (the payout is unknown).
+REFUSED_BEFORE_ACTING = sorted(payouts.REFUSED_BEFORE_ACTING - {"705", "706"})  # 705/706: replayed first
+NOT_PROOF_OF_REFUSAL = sorted(set(TRANSFER_CODES) - payouts.REFUSED_BEFORE_ACTING - {"0", "726", "805"})
 
 
-@pytest.mark.parametrize("code", SEND_REFUSALS)
-def test_a_send_cinetpay_refuses_fails_without_resending(
+def test_the_codes_that_fail_a_payout_are_documented_transfer_codes():
+    assert payouts.REFUSED_BEFORE_ACTING.issubset(TRANSFER_CODES)
+    assert {"701", "702", "703", "707", "723"}.issubset(NOT_PROOF_OF_REFUSAL)
+
+
+@pytest.mark.parametrize("code", REFUSED_BEFORE_ACTING)
+def test_a_first_send_cinetpay_refuses_before_acting_fails_without_resending(
     code, payout, transfer_api, signal_log, django_capture_on_commit_callbacks
 ):
     transfer_api.fail_next("send", code)
@@ -134,6 +142,54 @@ def test_a_send_cinetpay_refuses_fails_without_resending(
     assert [s["code"] for s in signal_log.of("payout_failed")] == [code]
     services.process_payout(payout)  # a failed payout is final: nothing is sent again
     assert transfer_api.sends_of(payout.client_transaction_id) == 1
+
+
+@pytest.mark.parametrize("code", [*NOT_PROOF_OF_REFUSAL, "999"])
+def test_a_send_answer_that_does_not_prove_a_refusal_makes_the_payout_unknown(
+    code, payout, transfer_api, signal_log, django_capture_on_commit_callbacks
+):
+    transfer_api.fail_next("send", code)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.process_payout(payout)
+    assert (result.step, status_of(payout), payout.cinetpay_code) == (Step.UNKNOWN, UNKNOWN, code)
+    assert "looked up" in payout.last_error
+    assert signal_log.of("payout_failed") == []
+    services.process_payout(payout)  # looked up first: CinetPay has none, so sent again with the same id
+    assert status_of(payout) == SUBMITTED
+    assert transfer_api.sends_of(payout.client_transaction_id) == 2
+    assert len(transfer_api.transfers) == 1
+
+
+@pytest.mark.parametrize("code", ["602", "721", "500"])
+def test_a_5xx_answer_with_a_code_makes_the_payout_unknown_and_it_is_found(code, payout, transfer_api):
+    transfer_api.fail_next("send", Fault.server_error_after(code))  # CinetPay took it, then HTTP 500
+    result = services.process_payout(payout)
+    assert (result.step, status_of(payout)) == (Step.UNKNOWN, UNKNOWN)
+    assert result.error.http_status == 500
+    assert result.stops_batch
+    services.process_payout(payout)
+    assert status_of(payout) == SUBMITTED  # found by its id: never failed, never retried, never twice
+    assert transfer_api.sends_of(payout.client_transaction_id) == 1
+    assert len(transfer_api.transfers) == 1
+
+
+@pytest.mark.parametrize("code", [*sorted(payouts.REFUSED_BEFORE_ACTING - {"705", "706"}), "999"])
+def test_any_error_on_a_send_after_an_unknown_outcome_keeps_the_payout_unknown(
+    code, payout, transfer_api, staff
+):
+    transfer_api.fail_next("send", Fault.TIMEOUT_AFTER)  # CinetPay took it; the answer was lost
+    services.process_payout(payout)
+    transfer_api.fail_next("check", "723")  # the look-up misses it (CinetPay lags) …
+    transfer_api.fail_next("send", code)  # … and the send again is refused (602: the first used the balance)
+    result = services.process_payout(payout)
+    assert (result.step, status_of(payout)) == (Step.UNKNOWN, UNKNOWN)
+    assert "earlier send of this payout may have reached CinetPay" in payout.last_error
+    with pytest.raises(exceptions.InvalidTransitionError):  # so staff cannot retry it into a second transfer
+        services.retry_payout(payout, staff)
+    services.process_payout(payout)
+    assert status_of(payout) == SUBMITTED
+    assert len(transfer_api.transfers) == 1
+    assert PayoutRequest.objects.count() == 1
 
 
 @pytest.mark.parametrize("code", ["705", "706"])
