@@ -365,11 +365,22 @@ def _conclude_send(
 ) -> PayoutRequest:
     """After a send that raised: move the payout from ``sending`` to ``target``, unless already moved.
 
-    A transfer notification may have settled the payout while the send was in flight; then it stays so.
+    ``payout`` is the row as :func:`_claim` returned it; its ``send_started_at`` identifies the attempt.
+    Only that attempt is concluded: a transfer notification may have settled the payout while the send
+    was in flight, or the attempt may have stalled past ``CINETPAY_PAYOUT_SEND_STALE_AFTER`` and another
+    worker may have started a newer one, which this late answer says nothing about. Then the payout
+    stays as it is and the answer is only logged.
     """
     with transaction.atomic():
         locked = _lock(payout.pk)
-        if locked.status == PayoutStatus.SENDING:
+        if locked.status == PayoutStatus.SENDING and locked.send_started_at != payout.send_started_at:
+            logger.warning(
+                "Payout %s: ignoring the late answer of an earlier send attempt (%s); a newer one is "
+                "in flight",
+                locked.client_transaction_id,
+                error,
+            )
+        elif locked.status == PayoutStatus.SENDING:
             code = getattr(error, "code", "")
             message = getattr(error, "message", "") or str(error)
             _move(locked, target, actor, reason=str(error)[:1000])
@@ -382,6 +393,16 @@ def _conclude_send(
             _finish_signal(locked, code, message)
             locked.save()
     return locked
+
+
+def _concluded(payout: PayoutRequest, error: Exception) -> StepResult:
+    """The step a send that raised ends with, from where :func:`_conclude_send` left the payout."""
+    step = {
+        PayoutStatus.FAILED: Step.FAILED,
+        PayoutStatus.UNKNOWN: Step.UNKNOWN,
+        PayoutStatus.SENDING: Step.WAITING,  # a newer attempt is in flight
+    }.get(PayoutStatus(payout.status), Step.SETTLED)  # a notification settled it meanwhile
+    return StepResult(step, payout, error)
 
 
 def _notify_url() -> str:
@@ -405,6 +426,8 @@ def _claim(payout: PayoutRequest, from_status: str, actor: Actor) -> PayoutReque
         locked.send_started_at = timezone.now()
         locked.last_error = ""  # what kept it waiting is over
         locked.save()
+        # The attempt's token, exactly as stored (whatever precision the database keeps).
+        locked.refresh_from_db(fields=["send_started_at"])
     return locked
 
 
@@ -455,13 +478,13 @@ def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepR
     except Exception as exc:
         if not resend and refused_before_acting(exc):  # certainly no transfer: failed, staff may retry
             logger.warning("Payout %s refused by CinetPay: %s", claimed.client_transaction_id, exc)
-            return StepResult(Step.FAILED, _conclude_send(claimed, PayoutStatus.FAILED, actor, exc), exc)
+            return _concluded(_conclude_send(claimed, PayoutStatus.FAILED, actor, exc), exc)
         # Timeout, 5xx, garbage, an unknown code, any error after a doubt, or a bug: CinetPay may have acted.
         logger.warning("Payout %s: send outcome unknown: %s", claimed.client_transaction_id, exc)
-        unknown = _conclude_send(claimed, PayoutStatus.UNKNOWN, actor, exc, resend=resend)
+        unknown = _concluded(_conclude_send(claimed, PayoutStatus.UNKNOWN, actor, exc, resend=resend), exc)
         if not isinstance(exc, exceptions.CinetPayError):
             raise
-        return StepResult(Step.UNKNOWN, unknown, exc)
+        return unknown
     logger.info(
         "Payout %s sent to %s: %s",
         claimed.client_transaction_id,

@@ -567,3 +567,42 @@ def test_a_payout_already_in_doubt_is_not_sent_again_to_a_country_of_another_cur
     assert services.process_payout(payout).step == Step.WAITING  # looked up (none), but not resent
     assert (status_of(payout), transfer_api.sends_of(payout.client_transaction_id)) == (UNKNOWN, 1)
     assert "in XOF, not XAF" in payout.last_error
+
+
+# --- a stalled attempt's late answer ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("late_error", "target"),
+    [
+        (exceptions.CinetPayTransferError("721", "OPERATOR_NOT_AVAILABLE"), FAILED),
+        (exceptions.CinetPayTimeoutError("timed out"), UNKNOWN),
+    ],
+    ids=["refusal", "timeout"],
+)
+def test_the_late_answer_of_a_stalled_attempt_does_not_conclude_the_newer_one(
+    late_error, target, payout, transfer_api, settings, staff
+):
+    actor = services.Actor.job("worker A")
+    stalled = payouts._claim(payout, PENDING, actor)  # worker A sends … and hangs
+    old = timezone.now() - settings.CINETPAY_PAYOUT_SEND_STALE_AFTER
+    PayoutRequest.objects.filter(pk=payout.pk).update(send_started_at=old)
+
+    def a_answers_while_b_is_in_flight(transfer):  # type: ignore[no-untyped-def]
+        concluded = payouts._conclude_send(stalled, target, actor, late_error)
+        assert concluded.status == SENDING  # B's attempt is left alone
+
+    transfer_api.on_transfer = a_answers_while_b_is_in_flight
+    result = services.process_payout(payout)  # worker B: stale, looked up (none), sent again
+    assert (result.step, status_of(payout)) == (Step.SENT, SUBMITTED)
+    assert [c.to_status for c in services.history(payout)] == [PENDING, SENDING, UNKNOWN, SENDING, SUBMITTED]
+    with pytest.raises(exceptions.InvalidTransitionError):
+        services.retry_payout(payout, staff)
+    assert len(transfer_api.transfers) == 1
+
+
+def test_the_answer_of_the_current_attempt_still_concludes_it(payout):
+    actor = services.Actor.job("worker")
+    claimed = payouts._claim(payout, PENDING, actor)
+    error = exceptions.CinetPayTransferError("721", "OPERATOR_NOT_AVAILABLE")
+    assert payouts._conclude_send(claimed, FAILED, actor, error).status == FAILED
