@@ -314,6 +314,7 @@ class PayoutRequest(models.Model):
     one, and after an ambiguous send the transfer is looked up by it before anything else. The
     destination is copied here when the payout is created, so a later profile change cannot redirect
     money already on its way. A failed payout stays failed; a staff retry is a new row (``retry_of``).
+    A failed payout CinetPay later reports as sent is flagged ``needs_review`` and cannot be retried.
     """
 
     escrow = models.ForeignKey(
@@ -351,6 +352,15 @@ class PayoutRequest(models.Model):
         blank=True,
         editable=False,
         help_text=_("Why the payout is not moving (missing destination, CinetPay unreachable …)."),
+    )
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Failed, yet CinetPay reports its transfer as in progress or done: the money may have left. "
+            "It cannot be retried; check the CinetPay back-office."
+        ),
     )
     retry_of = models.OneToOneField(
         "self",

@@ -144,15 +144,36 @@ def schedule_send(payout: PayoutRequest) -> None:
     transaction.on_commit(enqueue_send, robust=True)
 
 
-def retry_payout(payout: PayoutRequest, user: Any, *, reason: str = "") -> PayoutRequest:
+class PayoutRetryRefusedError(exceptions.CinetPayError):
+    """A staff retry was refused: the failed payout's money may have left, or CinetPay could not say.
+
+    The message says why and what to do; the admin shows it to staff.
+    """
+
+
+def retry_payout(
+    payout: PayoutRequest, user: Any, *, reason: str = "", client: TransferBackend | None = None
+) -> PayoutRequest:
     """Staff retry of a failed payout: a new pending payout of the same amount that references it.
 
-    The failed row stays as it was (CinetPay refused its id), so the money stays accounted for: exactly
-    one payout per escrow and kind is not superseded. Retrying an already retried payout returns the
-    retry. Needs the ``cinetpay.retry_payoutrequest`` permission.
+    CinetPay is asked first about the failed payout's transfer, by its ``client_transaction_id``: the
+    retry (a new id, which 805 cannot catch) is only created when CinetPay knows no such transfer or
+    rejected it (``REJ``). A transfer in progress or done flags the payout ``needs_review``; that, a
+    flagged payout, or CinetPay not answering raises :class:`PayoutRetryRefusedError` and creates nothing.
+
+    The failed row stays as it was, so the money stays accounted for: exactly one payout per escrow and
+    kind is not superseded. Retrying an already retried payout returns the retry. Needs the
+    ``cinetpay.retry_payoutrequest`` permission.
     """
     if not user.has_perm("cinetpay.retry_payoutrequest"):
         raise exceptions.PermissionDeniedError(f"{user} may not retry payouts.")
+    current = PayoutRequest.objects.get(pk=payout.pk)
+    existing = PayoutRequest.objects.filter(retry_of=current).first()
+    if existing is not None:
+        return existing
+    if current.status != PayoutStatus.FAILED:
+        raise exceptions.InvalidTransitionError(current, current.status, PayoutStatus.PENDING)
+    _refuse_unless_never_sent(current, client or get_transfer_client(), Actor.for_admin(user))
     with transaction.atomic():
         EscrowTransaction.objects.select_for_update().get(pk=payout.escrow_id)
         locked = _lock(payout.pk)
@@ -161,6 +182,8 @@ def retry_payout(payout: PayoutRequest, user: Any, *, reason: str = "") -> Payou
             return existing
         if locked.status != PayoutStatus.FAILED:
             raise exceptions.InvalidTransitionError(locked, locked.status, PayoutStatus.PENDING)
+        if locked.needs_review:  # flagged by a notification since the look-up
+            raise PayoutRetryRefusedError(f"Payout {locked} not retried. {locked.last_error}")
         note = f"retry of {locked.client_transaction_id}" + (f": {reason}" if reason else "")
         retry = create_payout(
             locked.escrow,
@@ -171,6 +194,29 @@ def retry_payout(payout: PayoutRequest, user: Any, *, reason: str = "") -> Payou
             reason=note,
         )
     return retry
+
+
+def _refuse_unless_never_sent(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> None:
+    """Raise :class:`PayoutRetryRefusedError` unless CinetPay has no live transfer for ``payout``.
+
+    HTTP happens here, outside any row lock; what CinetPay answers is applied (and a live transfer
+    flags the payout) before the refusal.
+    """
+    cti = payout.client_transaction_id
+    try:
+        transfer = client.check_transfer(cti)
+    except exceptions.CinetPayError as exc:
+        raise PayoutRetryRefusedError(
+            f"Payout {cti} not retried: CinetPay could not be asked whether its transfer exists ({exc}). "
+            "Nothing was changed; try again later."
+        ) from exc
+    if transfer is None:
+        if payout.needs_review:
+            raise PayoutRetryRefusedError(f"Payout {cti} not retried. {payout.last_error}")
+        return
+    checked = apply_transfer(payout, transfer, actor=actor)
+    if not transfer.is_rejected:
+        raise PayoutRetryRefusedError(f"Payout {cti} not retried. {checked.last_error}")
 
 
 def set_destination(payout: PayoutRequest, destination: PayoutDestination, user: Any) -> PayoutRequest:
@@ -277,7 +323,8 @@ def apply_transfer(payout: PayoutRequest, transfer: Transfer, *, actor: Actor) -
 
     ``VAL`` → completed, ``REJ`` → failed, anything else → submitted (still in progress). An answer the
     transition table refuses (e.g. a late ``NEW`` after ``completed``) is ignored, and an answer whose
-    amount differs from the payout is not applied but shown to staff.
+    amount differs from the payout is not applied but shown to staff. A transfer in progress or done for
+    a ``failed`` payout (``failed`` is final) flags it ``needs_review``: see :func:`_review_failed`.
     """
     with transaction.atomic():
         locked = _lock(payout.pk)
@@ -290,7 +337,9 @@ def apply_transfer(payout: PayoutRequest, transfer: Transfer, *, actor: Actor) -
             transfer.operator_transaction_id[:100] or locked.operator_transaction_id
         )
         target = _target(transfer)
-        if transfer.amount is not None and transfer.amount != locked.amount:
+        if locked.status == PayoutStatus.FAILED:
+            _review_failed(locked, transfer, actor)
+        elif transfer.amount is not None and transfer.amount != locked.amount:
             locked.last_error = (
                 f"CinetPay reports {transfer.amount} {locked.currency} for this transfer, not "
                 f"{locked.amount}: check the CinetPay back-office."
@@ -315,6 +364,44 @@ def apply_transfer(payout: PayoutRequest, transfer: Transfer, *, actor: Actor) -
             )
         locked.save()
     return locked
+
+
+def _review_failed(payout: PayoutRequest, transfer: Transfer, actor: Actor) -> None:
+    """CinetPay reports a transfer for a payout the books hold as ``failed``: flag it, or clear the flag.
+
+    ``failed`` is final in :data:`~django_cinetpay.states.PAYOUT_TRANSITIONS`, so the payout keeps its
+    status; a transfer in progress or done (anything but ``REJ``) sets ``needs_review`` and says so in
+    ``last_error`` and the audit trail. A flagged payout cannot be retried (the money may have left) and
+    reconcile lists it as a discrepancy until CinetPay rejects the transfer (which clears the flag).
+    """
+    treatment = transfer.treatment_status or "without a status"
+    if transfer.is_rejected:
+        if payout.needs_review:
+            payout.needs_review = False
+            payout.last_error = ""
+            record(
+                payout, payout.status, payout.status, actor, reason="CinetPay now reports the transfer REJ"
+            )
+        return
+    payout.last_error = (
+        f"This payout is marked failed, but CinetPay reports its transfer as {treatment}: the money may "
+        "have left. It cannot be retried unless CinetPay rejects that transfer; check the CinetPay "
+        "back-office."
+    )
+    if not payout.needs_review:
+        payout.needs_review = True
+        record(
+            payout,
+            payout.status,
+            payout.status,
+            actor,
+            reason=f"CinetPay reports the transfer {treatment} although the payout failed: needs review",
+        )
+        logger.error(
+            "Payout %s is failed but CinetPay reports its transfer %s: flagged for review",
+            payout.client_transaction_id,
+            treatment,
+        )
 
 
 def _note_error(payout: PayoutRequest, error: Exception | str) -> None:
@@ -633,6 +720,7 @@ def process_payouts(
 
 __all__ = [
     "BatchReport",
+    "PayoutRetryRefusedError",
     "Step",
     "StepResult",
     "apply_transfer",

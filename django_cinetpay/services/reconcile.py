@@ -4,7 +4,8 @@ the reconcile task and the test suite.
 Each ``check_*`` function is one invariant and yields a :class:`Discrepancy` per row that breaks it.
 Queries are set-based (one per invariant, however many rows), so reconciling a large database stays cheap.
 :func:`needs_attention` lists what is consistent but waits for people (failed payouts not retried, payouts
-without a destination, transfers whose outcome is unknown); it is not a discrepancy.
+without a destination, transfers whose outcome is unknown); it is not a discrepancy. A failed payout that
+CinetPay reports as sent is a discrepancy, never something to retry.
 """
 
 from __future__ import annotations
@@ -145,6 +146,23 @@ def check_payout_retries() -> Iterator[Discrepancy]:
         )
 
 
+def check_failed_payouts_were_not_sent() -> Iterator[Discrepancy]:
+    """A failed payout moved no money: CinetPay reports no transfer in progress or done for it.
+
+    One it does report is flagged ``needs_review`` (``failed`` is final, so its status stays): the money
+    may have left while the books say it did not, and a retry may pay twice. It is never to be retried.
+    """
+    flagged = PayoutRequest.objects.filter(status=PayoutStatus.FAILED, needs_review=True)
+    for payout in flagged.select_related("retried_by"):
+        retried = " and was retried: the money may have gone twice" if hasattr(payout, "retried_by") else ""
+        yield Discrepancy(
+            "failed-payout-sent",
+            _payout(payout),
+            f"failed, but CinetPay reports its transfer as {payout.treatment_status or 'existing'}"
+            f"{retried}; do not retry it, check the CinetPay back-office",
+        )
+
+
 def check_money_sent_once() -> Iterator[Discrepancy]:
     """At most one active and at most one completed payout per escrow and kind: money never goes twice."""
     groups = (
@@ -240,6 +258,7 @@ INVARIANTS: tuple[Callable[[], Iterator[Discrepancy]], ...] = (
     check_resolved_escrows_have_one_payout,
     check_payouts_match_escrows,
     check_payout_retries,
+    check_failed_payouts_were_not_sent,
     check_money_sent_once,
     check_totals,
 )
@@ -251,8 +270,12 @@ def find_discrepancies() -> list[Discrepancy]:
 
 
 def needs_attention() -> list[str]:
-    """Consistent but waiting for people: payouts failed and not retried, or stuck with an error."""
-    current_failed = PayoutRequest.objects.current().filter(status=PayoutStatus.FAILED)
+    """Consistent but waiting for people: payouts failed and not retried, or stuck with an error.
+
+    A failed payout CinetPay reports as sent (``needs_review``) is not listed here with "retry it": it is
+    a discrepancy (:func:`check_failed_payouts_were_not_sent`).
+    """
+    current_failed = PayoutRequest.objects.current().filter(status=PayoutStatus.FAILED, needs_review=False)
     stuck = PayoutRequest.objects.exclude(status__in=[PayoutStatus.COMPLETED, PayoutStatus.FAILED]).exclude(
         last_error=""
     )

@@ -173,6 +173,20 @@ class TransferAPI:
         transfer["sending_status"] = "CONFIRM" if treatment_status == "VAL" else "REJECTED"
         transfer["comment"] = comment
 
+    def hold(self, client_transaction_id: str, amount: int, treatment_status: str = "NEW") -> None:
+        """CinetPay holds a transfer with this id after all (e.g. a send it answered with a refusal)."""
+        number = len(self.transfers) + 1
+        self.transfers[client_transaction_id] = {
+            "transaction_id": f"TRF{number:06d}",
+            "client_transaction_id": client_transaction_id,
+            "lot": f"LOT{number:06d}",
+            "amount": amount,
+            "receiver": "",
+            "treatment_status": treatment_status,
+            "sending_status": "PENDING",
+            "comment": "",
+        }
+
     def sends_of(self, client_transaction_id: str) -> int:
         """How many send requests named this id (accepted or refused)."""
         return sum(1 for item in self.sends if item["client_transaction_id"] == client_transaction_id)

@@ -95,7 +95,7 @@ def test_a_refused_action_is_a_message_not_a_500(client, arbiter, escrow):
     assert any("cannot go from 'held' to 'released'" in m for m in messages), messages
 
 
-def test_payouts_show_masked_phones_and_retry_failed_ones(client, arbiter, disputed):
+def test_payouts_show_masked_phones_and_retry_failed_ones(client, arbiter, disputed, transfer_api):
     services.resolve_dispute(disputed, arbiter, EscrowStatus.REFUNDED, "remboursé")
     payout = PayoutRequest.objects.get(escrow=disputed)
     PayoutRequest.objects.filter(pk=payout.pk).update(status=PayoutStatus.FAILED)
@@ -107,3 +107,19 @@ def test_payouts_show_masked_phones_and_retry_failed_ones(client, arbiter, dispu
     retry = PayoutRequest.objects.get(retry_of=payout)
     assert (retry.status, retry.amount) == (PayoutStatus.PENDING, payout.amount)
     assert services.history(retry).last().actor_user == arbiter
+
+
+def test_a_retry_cinetpay_may_have_paid_already_is_refused_with_the_reason(
+    client, arbiter, disputed, transfer_api
+):
+    services.resolve_dispute(disputed, arbiter, EscrowStatus.REFUNDED, "remboursé")
+    payout = PayoutRequest.objects.get(escrow=disputed)
+    services.process_payout(payout)  # CinetPay holds the transfer (NEW) …
+    PayoutRequest.objects.filter(pk=payout.pk).update(status=PayoutStatus.FAILED)  # … the books say failed
+    client.force_login(arbiter)
+    response = act(client, PAYOUTS, "retry", payout, note="nouvel essai")
+    assert response.status_code == 302
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("not retried" in m and "as NEW" in m for m in messages), messages
+    assert not PayoutRequest.objects.filter(retry_of=payout).exists()
+    assert PayoutRequest.objects.get(pk=payout.pk).needs_review

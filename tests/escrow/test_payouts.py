@@ -13,7 +13,7 @@ from django_cinetpay.client import Transfer, get_transfer_client
 from django_cinetpay.client.codes import TRANSFER_CODES
 from django_cinetpay.client.transfer import TOKEN_LIFETIME
 from django_cinetpay.models import PayoutRequest
-from django_cinetpay.services import payouts
+from django_cinetpay.services import payouts, reconcile
 from django_cinetpay.services.payouts import payouts_to_process
 from django_cinetpay.services.reconcile import find_discrepancies
 from django_cinetpay.states import ActorKind, PayoutKind, PayoutStatus
@@ -606,3 +606,90 @@ def test_the_answer_of_the_current_attempt_still_concludes_it(payout):
     claimed = payouts._claim(payout, PENDING, actor)
     error = exceptions.CinetPayTransferError("721", "OPERATOR_NOT_AVAILABLE")
     assert payouts._conclude_send(claimed, FAILED, actor, error).status == FAILED
+
+
+# --- a failed payout CinetPay reports as sent ---------------------------------------------------------------
+
+
+@pytest.fixture
+def failed(payout, transfer_api) -> PayoutRequest:  # type: ignore[no-untyped-def]
+    """A payout whose first send CinetPay refused before acting (602)."""
+    transfer_api.fail_next("send", "602")
+    services.process_payout(payout)
+    assert status_of(payout) == FAILED
+    return payout
+
+
+@pytest.mark.parametrize("treatment", ["NEW", "VAL"])
+def test_a_retry_is_refused_while_cinetpay_holds_the_failed_payouts_transfer(
+    treatment, failed, staff, transfer_api
+):
+    transfer_api.hold(failed.client_transaction_id, failed.amount, treatment)  # the refusal was not one
+    with pytest.raises(payouts.PayoutRetryRefusedError, match=f"as {treatment}: the money may have left"):
+        services.retry_payout(failed, staff)
+    assert PayoutRequest.objects.count() == 1  # no second payout, no second transfer
+    failed.refresh_from_db()
+    assert (failed.status, failed.needs_review, failed.treatment_status) == (FAILED, True, treatment)
+    assert "cannot be retried" in failed.last_error
+    change = services.history(failed).last()
+    assert (change.from_status, change.to_status, change.actor_user) == (FAILED, FAILED, staff)
+    assert [d.invariant for d in find_discrepancies()] == ["failed-payout-sent"]
+    assert not any("retry it" in line for line in reconcile.needs_attention())
+    with pytest.raises(payouts.PayoutRetryRefusedError):  # and stays refused
+        services.retry_payout(failed, staff)
+
+
+def test_a_notification_that_cinetpay_took_a_failed_payout_flags_it(failed, staff, transfer_api):
+    transfer_api.hold(failed.client_transaction_id, failed.amount, "NEW")
+    services.refresh_payout(failed, actor=services.Actor.notification(7))  # the transfer notification
+    failed.refresh_from_db()
+    assert (failed.status, failed.needs_review) == (FAILED, True)
+    assert services.history(failed).last().reason.startswith("CinetPay reports the transfer NEW")
+    assert [d.invariant for d in find_discrepancies()] == ["failed-payout-sent"]
+    services.refresh_payout(failed, actor=services.Actor.notification(8))  # a duplicate: audited once
+    assert services.history(failed).filter(from_status=FAILED).count() == 1
+
+    transfer_api.settle(failed.client_transaction_id, "REJ")  # CinetPay rejects it after all
+    services.refresh_payout(failed, actor=services.Actor.notification(9))
+    failed.refresh_from_db()
+    assert (failed.status, failed.needs_review, failed.last_error) == (FAILED, False, "")
+    assert find_discrepancies() == []
+    retry = services.retry_payout(failed, staff)  # now safe: CinetPay rejected that transfer
+    assert retry.retry_of == failed
+
+
+def test_a_flag_raised_between_the_look_up_and_the_retry_still_refuses_it(failed, staff, transfer_api):
+    def cinetpay_reports_it_meanwhile(client_transaction_id):  # type: ignore[no-untyped-def]
+        PayoutRequest.objects.filter(pk=failed.pk).update(needs_review=True, last_error="NEW at CinetPay")
+        return None
+
+    class Client:
+        check_transfer = staticmethod(cinetpay_reports_it_meanwhile)
+
+    with pytest.raises(payouts.PayoutRetryRefusedError, match="NEW at CinetPay"):
+        services.retry_payout(failed, staff, client=Client())  # type: ignore[arg-type]
+    assert PayoutRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("fault", [Fault.TIMEOUT_BEFORE, "701"])
+def test_a_retry_is_refused_when_cinetpay_cannot_say_whether_the_transfer_exists(
+    fault, failed, staff, transfer_api, settings
+):
+    for _ in range(settings.CINETPAY_CHECK_ATTEMPTS):
+        transfer_api.fail_next("check", fault)
+    with pytest.raises(payouts.PayoutRetryRefusedError, match="could not be asked"):
+        services.retry_payout(failed, staff)
+    assert PayoutRequest.objects.count() == 1
+    transfer_api.faults["check"].clear()
+    assert services.retry_payout(failed, staff).retry_of == failed  # once CinetPay answers: none
+
+
+def test_a_retry_of_a_transfer_cinetpay_rejected_is_allowed(payout, staff, transfer_api):
+    services.process_payout(payout)
+    transfer_api.settle(payout.client_transaction_id, "REJ")
+    services.process_payout(payout)
+    assert status_of(payout) == FAILED
+    checks = transfer_api.checks
+    retry = services.retry_payout(payout, staff)
+    assert transfer_api.checks == checks + 1  # looked up first
+    assert retry.retry_of == payout

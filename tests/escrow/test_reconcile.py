@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from django_cinetpay import services
+from django_cinetpay.client import Transfer
 from django_cinetpay.models import CinetPayTransaction, EscrowTransaction, PayoutRequest
 from django_cinetpay.services import reconcile
 from django_cinetpay.states import EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
@@ -122,6 +123,18 @@ def pay_twice(books) -> None:  # type: ignore[no-untyped-def]
     PayoutRequest.objects.filter(pk=books["failed"].pk).update(status=PayoutStatus.COMPLETED)
 
 
+def cinetpay_paid_a_failed_payout(books) -> None:  # type: ignore[no-untyped-def]
+    """CinetPay reports the failed (and retried) refund as validated: the buyer may be refunded twice."""
+    failed = books["failed"]
+    services.apply_transfer(
+        failed,
+        Transfer(
+            transaction_id="TRF9", client_transaction_id=failed.client_transaction_id, treatment_status="VAL"
+        ),
+        actor=services.Actor.check("test"),
+    )
+
+
 def unaccept_a_payment(books) -> None:  # type: ignore[no-untyped-def]
     CinetPayTransaction.objects.filter(pk=books["held"].payment_id).update(status=PaymentStatus.PENDING)
 
@@ -136,6 +149,7 @@ CORRUPTIONS: list[tuple[Callable[..., None], set[str]]] = [
     (retry_a_completed_payout, {"payout-retry"}),
     (pay_twice, {"money-sent-twice", "payout-retry", "totals"}),
     (unaccept_a_payment, {"escrow-payment-mismatch", "totals"}),
+    (cinetpay_paid_a_failed_payout, {"failed-payout-sent"}),
 ]
 
 
@@ -187,3 +201,14 @@ def test_waiting_work_is_listed_for_people_without_failing(books, capsys, transf
     assert "failed (CinetPay error 602" in out
     assert "No payout destination" in out
     assert books["held"].status == EscrowStatus.HELD  # the fixture's object; the row is released
+
+
+def test_a_failed_payout_cinetpay_reports_as_sent_is_a_discrepancy_not_a_retry(books, capsys):
+    cinetpay_paid_a_failed_payout(books)
+    found = reconcile.find_discrepancies()
+    assert [d.invariant for d in found] == ["failed-payout-sent"]
+    assert "as VAL and was retried: the money may have gone twice" in found[0].detail
+    assert reconcile.needs_attention() == []  # never listed as "retry it"
+    with pytest.raises(CommandError, match="discrepancy"):
+        call_command("cinetpay_reconcile")
+    assert "[failed-payout-sent]" in capsys.readouterr().err
