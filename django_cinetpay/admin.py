@@ -267,7 +267,7 @@ class PayoutRequestAdmin(admin.ModelAdmin):
         "cinetpay_code",
         "retry_of",
     )
-    list_filter = ("status", "kind", "currency")
+    list_filter = ("status", "needs_review", "kind", "currency")
     search_fields = ("client_transaction_id", "transaction_id", "escrow__payment__transaction_id")
     date_hierarchy = "created_at"
     list_select_related = ("escrow__payment", "retry_of")

@@ -136,3 +136,10 @@ class InvalidTransitionError(CinetPayError):
 
 class PermissionDeniedError(CinetPayError):
     """The user may not perform this action (e.g. someone other than the buyer confirming receipt)."""
+
+
+class PayoutRetryRefusedError(CinetPayError):
+    """A staff retry was refused: the failed payout's money may have left, or CinetPay could not say.
+
+    The message says why and what to do; the admin shows it to staff.
+    """

@@ -144,13 +144,6 @@ def schedule_send(payout: PayoutRequest) -> None:
     transaction.on_commit(enqueue_send, robust=True)
 
 
-class PayoutRetryRefusedError(exceptions.CinetPayError):
-    """A staff retry was refused: the failed payout's money may have left, or CinetPay could not say.
-
-    The message says why and what to do; the admin shows it to staff.
-    """
-
-
 def retry_payout(
     payout: PayoutRequest, user: Any, *, reason: str = "", client: TransferBackend | None = None
 ) -> PayoutRequest:
@@ -159,7 +152,8 @@ def retry_payout(
     CinetPay is asked first about the failed payout's transfer, by its ``client_transaction_id``: the
     retry (a new id, which 805 cannot catch) is only created when CinetPay knows no such transfer or
     rejected it (``REJ``). A transfer in progress or done flags the payout ``needs_review``; that, a
-    flagged payout, or CinetPay not answering raises :class:`PayoutRetryRefusedError` and creates nothing.
+    flagged payout, or CinetPay not answering raises
+    :class:`~django_cinetpay.exceptions.PayoutRetryRefusedError` and creates nothing.
 
     The failed row stays as it was, so the money stays accounted for: exactly one payout per escrow and
     kind is not superseded. Retrying an already retried payout returns the retry. Needs the
@@ -183,7 +177,7 @@ def retry_payout(
         if locked.status != PayoutStatus.FAILED:
             raise exceptions.InvalidTransitionError(locked, locked.status, PayoutStatus.PENDING)
         if locked.needs_review:  # flagged by a notification since the look-up
-            raise PayoutRetryRefusedError(f"Payout {locked} not retried. {locked.last_error}")
+            raise exceptions.PayoutRetryRefusedError(f"Payout {locked} not retried. {locked.last_error}")
         note = f"retry of {locked.client_transaction_id}" + (f": {reason}" if reason else "")
         retry = create_payout(
             locked.escrow,
@@ -197,7 +191,7 @@ def retry_payout(
 
 
 def _refuse_unless_never_sent(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> None:
-    """Raise :class:`PayoutRetryRefusedError` unless CinetPay has no live transfer for ``payout``.
+    """Raise ``PayoutRetryRefusedError`` unless CinetPay has no live transfer for ``payout``.
 
     HTTP happens here, outside any row lock; what CinetPay answers is applied (and a live transfer
     flags the payout) before the refusal.
@@ -206,17 +200,17 @@ def _refuse_unless_never_sent(payout: PayoutRequest, client: TransferBackend, ac
     try:
         transfer = client.check_transfer(cti)
     except exceptions.CinetPayError as exc:
-        raise PayoutRetryRefusedError(
+        raise exceptions.PayoutRetryRefusedError(
             f"Payout {cti} not retried: CinetPay could not be asked whether its transfer exists ({exc}). "
             "Nothing was changed; try again later."
         ) from exc
     if transfer is None:
         if payout.needs_review:
-            raise PayoutRetryRefusedError(f"Payout {cti} not retried. {payout.last_error}")
+            raise exceptions.PayoutRetryRefusedError(f"Payout {cti} not retried. {payout.last_error}")
         return
     checked = apply_transfer(payout, transfer, actor=actor)
     if not transfer.is_rejected:
-        raise PayoutRetryRefusedError(f"Payout {cti} not retried. {checked.last_error}")
+        raise exceptions.PayoutRetryRefusedError(f"Payout {cti} not retried. {checked.last_error}")
 
 
 def set_destination(payout: PayoutRequest, destination: PayoutDestination, user: Any) -> PayoutRequest:
@@ -720,7 +714,6 @@ def process_payouts(
 
 __all__ = [
     "BatchReport",
-    "PayoutRetryRefusedError",
     "Step",
     "StepResult",
     "apply_transfer",

@@ -625,7 +625,7 @@ def test_a_retry_is_refused_while_cinetpay_holds_the_failed_payouts_transfer(
     treatment, failed, staff, transfer_api
 ):
     transfer_api.hold(failed.client_transaction_id, failed.amount, treatment)  # the refusal was not one
-    with pytest.raises(payouts.PayoutRetryRefusedError, match=f"as {treatment}: the money may have left"):
+    with pytest.raises(exceptions.PayoutRetryRefusedError, match=f"as {treatment}: the money may have left"):
         services.retry_payout(failed, staff)
     assert PayoutRequest.objects.count() == 1  # no second payout, no second transfer
     failed.refresh_from_db()
@@ -635,7 +635,7 @@ def test_a_retry_is_refused_while_cinetpay_holds_the_failed_payouts_transfer(
     assert (change.from_status, change.to_status, change.actor_user) == (FAILED, FAILED, staff)
     assert [d.invariant for d in find_discrepancies()] == ["failed-payout-sent"]
     assert not any("retry it" in line for line in reconcile.needs_attention())
-    with pytest.raises(payouts.PayoutRetryRefusedError):  # and stays refused
+    with pytest.raises(exceptions.PayoutRetryRefusedError):  # and stays refused
         services.retry_payout(failed, staff)
 
 
@@ -666,7 +666,7 @@ def test_a_flag_raised_between_the_look_up_and_the_retry_still_refuses_it(failed
     class Client:
         check_transfer = staticmethod(cinetpay_reports_it_meanwhile)
 
-    with pytest.raises(payouts.PayoutRetryRefusedError, match="NEW at CinetPay"):
+    with pytest.raises(exceptions.PayoutRetryRefusedError, match="NEW at CinetPay"):
         services.retry_payout(failed, staff, client=Client())  # type: ignore[arg-type]
     assert PayoutRequest.objects.count() == 1
 
@@ -677,7 +677,7 @@ def test_a_retry_is_refused_when_cinetpay_cannot_say_whether_the_transfer_exists
 ):
     for _ in range(settings.CINETPAY_CHECK_ATTEMPTS):
         transfer_api.fail_next("check", fault)
-    with pytest.raises(payouts.PayoutRetryRefusedError, match="could not be asked"):
+    with pytest.raises(exceptions.PayoutRetryRefusedError, match="could not be asked"):
         services.retry_payout(failed, staff)
     assert PayoutRequest.objects.count() == 1
     transfer_api.faults["check"].clear()
