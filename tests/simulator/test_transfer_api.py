@@ -24,6 +24,21 @@ CONTACT = {
 }
 
 
+#: A transfer's fields, in CinetPay's order (CINETPAY_API.md §5): check items and transfer notifications.
+TRANSFER_FIELDS = (
+    "transaction_id",
+    "client_transaction_id",
+    "lot",
+    "amount",
+    "receiver",
+    "sending_status",
+    "treatment_status",
+    "comment",
+    "operator_transaction_id",
+    "validated_at",
+)
+
+
 def _error(response, code: str, message: str) -> dict:
     assert response.status_code == 400, response.content
     payload = response.json()
@@ -227,18 +242,7 @@ def test_check_by_either_id(sim_api, token, contact):
     assert by_client["code"] == 0
     assert by_client["data"] == by_cinetpay["data"]
     (item,) = by_client["data"]
-    assert set(item) == {
-        "transaction_id",
-        "client_transaction_id",
-        "lot",
-        "amount",
-        "receiver",
-        "sending_status",
-        "treatment_status",
-        "comment",
-        "operator_transaction_id",
-        "validated_at",
-    }
+    assert set(item) == set(TRANSFER_FIELDS)
     assert item["treatment_status"] == "NEW"
 
 
@@ -271,18 +275,7 @@ def test_transfers_validate_after_the_delay_and_notify(sim_api, token, contact, 
     assert note.url == TRANSFER_NOTIFY_URL
     assert note.content_type == "application/x-www-form-urlencoded"
     assert note.x_token == ""  # transfer notifications are not signed
-    assert [name for name, _ in note.pairs] == [
-        "transaction_id",
-        "client_transaction_id",
-        "lot",
-        "amount",
-        "receiver",
-        "sending_status",
-        "treatment_status",
-        "comment",
-        "operator_transaction_id",
-        "validated_at",
-    ]
+    assert [name for name, _ in note.pairs] == list(TRANSFER_FIELDS)
     assert note.fields["client_transaction_id"] == "PAYOUT-1"
     assert note.fields["amount"] == "950"
     assert note.fields["treatment_status"] == "VAL"
