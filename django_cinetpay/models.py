@@ -106,6 +106,25 @@ class CinetPayTransaction(models.Model):
     payer_phone_prefix = models.CharField(_("payer phone prefix"), max_length=5, blank=True, editable=False)
     needs_review = models.BooleanField(_("needs review"), default=False, editable=False)
     review_reason = models.TextField(_("review reason"), blank=True, editable=False)
+    order_exclusive = models.BooleanField(
+        _("one payment per order"),
+        default=True,
+        editable=False,
+        help_text=_(
+            "At most one accepted payment of this order reaches the seller; a later one is a duplicate "
+            "and goes back to its payer."
+        ),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        editable=False,
+        verbose_name=_("duplicate of"),
+        help_text=_("The payment that had already paid this order when CinetPay accepted this one."),
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -119,11 +138,24 @@ class CinetPayTransaction(models.Model):
         verbose_name = _("CinetPay payment")
         verbose_name_plural = _("CinetPay payments")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["order_content_type", "order_object_id"], name="cinetpay_payment_order"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="cinetpay_payment_amount_positive"),
             models.CheckConstraint(
                 condition=~models.Q(buyer=models.F("seller")), name="cinetpay_payment_buyer_is_not_seller"
+            ),
+            # One order, one payment: the database itself refuses a second accepted payment of an order
+            # that is not marked as a duplicate (the service marks it and refunds it).
+            models.UniqueConstraint(
+                fields=["order_content_type", "order_object_id"],
+                condition=models.Q(
+                    status=PaymentStatus.ACCEPTED, order_exclusive=True, duplicate_of__isnull=True
+                )
+                & ~models.Q(order_object_id=""),
+                name="cinetpay_one_accepted_payment_per_order",
             ),
         ]
         permissions = [("recheck_cinetpaytransaction", _("Can re-check a payment with CinetPay"))]
@@ -134,6 +166,11 @@ class CinetPayTransaction(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.status == PaymentStatus.ACCEPTED
+
+    @property
+    def is_duplicate(self) -> bool:
+        """Accepted by CinetPay for an order another payment had already paid: its money goes back."""
+        return self.duplicate_of_id is not None
 
     @property
     def masked_payer_phone(self) -> str:
@@ -392,7 +429,10 @@ class PayoutRequest(models.Model):
                 name="cinetpay_one_active_payout_per_escrow_and_kind",
             ),
         ]
-        permissions = [("retry_payoutrequest", _("Can retry a failed payout or set its destination"))]
+        permissions = [
+            ("retry_payoutrequest", _("Can retry a failed payout or set its destination")),
+            ("send_payoutrequest", _("Can send a pending payout now")),
+        ]
 
     def __str__(self) -> str:
         return self.client_transaction_id
