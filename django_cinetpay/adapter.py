@@ -116,6 +116,15 @@ class DefaultAdapter:
         """The ``metadata`` string sent to CinetPay (comes back in notifications and checks)."""
         return transaction.metadata or transaction.transaction_id
 
+    def one_payment_per_order(self, order: Any) -> bool:
+        """Whether ``order`` (the ``order=`` given to ``create_payment``) is paid at most once.
+
+        ``True`` (the default): a second accepted payment of the order is a duplicate, refunded to its
+        payer (``CINETPAY_DUPLICATE_PAYMENT_ACTION``) and never reaches the seller. Return ``False`` for
+        objects that are really paid several times (a donation page, an item sold with stock).
+        """
+        return True
+
     def get_commission_rate(self, transaction: CinetPayTransaction) -> Decimal | None:
         """The marketplace's commission rate for ``transaction`` (e.g. per seller or per category).
 

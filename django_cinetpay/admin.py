@@ -55,11 +55,18 @@ class CinetPayTransactionAdmin(admin.ModelAdmin):
         "payment_method",
         "masked_payer_phone",
         "needs_review",
+        "duplicate_of",
     )
-    list_filter = ("status", "currency", "needs_review", "payment_method")
+    list_filter = (
+        "status",
+        "currency",
+        "needs_review",
+        ("duplicate_of", admin.EmptyFieldListFilter),
+        "payment_method",
+    )
     search_fields = ("transaction_id", "payment_token", "operator_id", "buyer__username", "seller__username")
     date_hierarchy = "created_at"
-    list_select_related = ("buyer", "seller")
+    list_select_related = ("buyer", "seller", "duplicate_of")
     readonly_fields = (
         "transaction_id",
         "status",
@@ -73,6 +80,8 @@ class CinetPayTransactionAdmin(admin.ModelAdmin):
         "masked_payer_phone",
         "needs_review",
         "review_reason",
+        "duplicate_of",
+        "order_exclusive",
         "paid_at",
         "last_checked_at",
         "checkout_started_at",

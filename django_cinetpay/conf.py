@@ -18,6 +18,7 @@ from .exceptions import CinetPayConfigurationError
 
 __all__ = [
     "CURRENCY_LIMITS",
+    "DUPLICATE_PAYMENT_ACTIONS",
     "KNOWN_CHANNELS",
     "KNOWN_CURRENCIES",
     "CinetPayConf",
@@ -33,6 +34,8 @@ __all__ = [
 KNOWN_CURRENCIES = ("XOF", "XAF", "CDF", "GNF", "USD")
 #: Values of the ``channels`` field.
 KNOWN_CHANNELS = ("ALL", "MOBILE_MONEY", "CREDIT_CARD", "WALLET")
+#: Values of ``CINETPAY_DUPLICATE_PAYMENT_ACTION``.
+DUPLICATE_PAYMENT_ACTIONS = ("refund", "hold")
 #: Per-currency (minimum, maximum) amounts, in the currency's unit. CinetPay publishes only some minimums
 #: (100 XOF/XAF; older docs 400 CDF); maximums are not published, so the ones here are conservative and
 #: overridable with ``CINETPAY_AMOUNT_LIMITS``.
@@ -96,6 +99,9 @@ class CinetPayConf(AppConf):
     COMMISSION_RATE = "0.05"
     ESCROW_SECURITY_PERIOD = dt.timedelta(hours=24)
     ESCROW_AUTO_CONFIRM_AFTER: dt.timedelta | None = None
+    #: What happens to the money of a duplicate payment (a second accepted payment of one order):
+    #: ``"refund"`` sends it back to its payer at once; ``"hold"`` keeps it in a disputed escrow for staff.
+    DUPLICATE_PAYMENT_ACTION = "refund"
     #: How often a payout CinetPay has not finished yet (manual approval can take hours) is checked again.
     PAYOUT_CHECK_INTERVAL = dt.timedelta(minutes=10)
     #: A payout still ``sending`` after this long was interrupted (worker killed mid-send): it becomes
@@ -141,6 +147,14 @@ class CinetPayConf(AppConf):
                 f"CINETPAY_DEFAULT_CURRENCY {value!r} is unknown; use one of {', '.join(KNOWN_CURRENCIES)}."
             )
         return value
+
+    def configure_duplicate_payment_action(self, value: object) -> str:
+        if value not in DUPLICATE_PAYMENT_ACTIONS:
+            raise CinetPayConfigurationError(
+                f"CINETPAY_DUPLICATE_PAYMENT_ACTION must be one of {', '.join(DUPLICATE_PAYMENT_ACTIONS)}, "
+                f"not {value!r}."
+            )
+        return str(value)
 
     def configure_escrow_security_period(self, value: object) -> dt.timedelta:
         return _to_timedelta("CINETPAY_ESCROW_SECURITY_PERIOD", value)

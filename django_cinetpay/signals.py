@@ -17,6 +17,12 @@ payment_accepted = Signal()
 #: Arguments: ``transaction`` (CinetPayTransaction), ``status`` (str), ``code`` (CinetPay's code, str).
 payment_refused = Signal()
 
+#: CinetPay accepted a payment for an order another payment had already paid (the buyer paid twice,
+#: e.g. on an old checkout page). ``payment_accepted`` is *not* sent for it: its money goes back to its
+#: payer (``escrow_refunded`` follows) or waits for staff, by ``CINETPAY_DUPLICATE_PAYMENT_ACTION``.
+#: Arguments: ``transaction`` (the duplicate CinetPayTransaction), ``original`` (the one that paid first).
+payment_duplicated = Signal()
+
 #: Escrowed money was released to the seller (a payout follows).
 #: Arguments: ``escrow`` (EscrowTransaction), ``payout`` (PayoutRequest).
 escrow_released = Signal()

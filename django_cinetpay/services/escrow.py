@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import exceptions, signals
 from ..adapter import get_adapter
@@ -86,20 +87,24 @@ def _move(escrow: EscrowTransaction, target: str, actor: Actor, reason: str = ""
 
 def _require_buyer(escrow: EscrowTransaction, user: Any) -> None:
     if getattr(user, "pk", None) is None or user.pk != escrow.payment.buyer_id:
-        raise exceptions.PermissionDeniedError("Only the buyer can do this.")
+        raise exceptions.PermissionDeniedError(_("Only the buyer can do this."))
 
 
 def _require_staff(user: Any) -> None:
     if not user.has_perm(RESOLVE_PERMISSION):
         raise exceptions.PermissionDeniedError(
-            f"Only staff with the {RESOLVE_PERMISSION} permission can do this."
+            _("Only staff with the %(permission)s permission can do this.") % {"permission": RESOLVE_PERMISSION}
         )
 
 
-def _required_text(text: str, what: str) -> str:
+def _required_text(text: str, missing: str) -> str:
+    """``text`` stripped; ``InvalidInputError`` saying ``missing`` when it is blank, or with a NUL
+    character, which no database column should get (PostgreSQL refuses it)."""
     text = (text or "").strip()
     if not text:
-        raise ValueError(f"A {what} is required.")
+        raise exceptions.InvalidInputError(missing)
+    if "\x00" in text:
+        raise exceptions.InvalidInputError(_("Null characters are not allowed."))
     return text
 
 
@@ -160,7 +165,7 @@ def open_dispute(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTra
     Staff then resolve it with :func:`resolve_dispute`. A second dispute changes nothing (the first
     reason stays). Raises ``ValueError`` without a reason.
     """
-    reason = _required_text(reason, "reason")
+    reason = _required_text(reason, _("A dispute needs a reason: please describe the problem."))
     with transaction.atomic():
         locked = _lock(escrow)
         _require_buyer(locked, user)
@@ -187,9 +192,11 @@ def resolve_dispute(escrow: EscrowTransaction, user: Any, outcome: str, note: st
     again changes nothing; the other outcome raises ``InvalidTransitionError``.
     """
     if outcome not in (EscrowStatus.RELEASED, EscrowStatus.REFUNDED):
-        raise ValueError(f"A dispute resolves to released or refunded, not {outcome!r}.")
+        raise exceptions.InvalidInputError(
+            _("A dispute resolves to released or refunded, not “%(outcome)s”.") % {"outcome": outcome}
+        )
     _require_staff(user)
-    note = _required_text(note, "resolution note")
+    note = _required_text(note, _("A resolution note is required."))
     with transaction.atomic():
         locked = _lock(escrow)
         if locked.status == outcome and locked.disputed_at is not None:
@@ -208,17 +215,17 @@ def refund_escrow(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTr
 
     Sends a refund payout to the number that paid. A second refund changes nothing.
     """
-    reason = _required_text(reason, "reason")
+    reason = _required_text(reason, _("A refund needs a reason."))
     with transaction.atomic():
         locked = _lock(escrow)
         if user.has_perm(RESOLVE_PERMISSION):
             actor = Actor.for_admin(user)
         elif getattr(user, "pk", None) is not None and user.pk == locked.payment.seller_id:
             if locked.status == EscrowStatus.DISPUTED:
-                raise exceptions.PermissionDeniedError("Only staff can resolve a dispute.")
+                raise exceptions.PermissionDeniedError(_("Only staff can resolve a dispute."))
             actor = Actor.for_user(user)
         else:
-            raise exceptions.PermissionDeniedError("Only staff or the seller can refund.")
+            raise exceptions.PermissionDeniedError(_("Only staff or the seller can refund."))
         if locked.status == EscrowStatus.REFUNDED:
             return locked
         locked.resolution_note = reason
@@ -241,6 +248,27 @@ def _refund(escrow: EscrowTransaction, actor: Actor, reason: str) -> None:
     escrow.resolved_at = timezone.now()
     payout = create_payout(escrow, PayoutKind.REFUND, escrow.amount, actor=actor)
     send_on_commit(signals.escrow_refunded, EscrowTransaction, escrow=escrow, payout=payout)
+
+
+def settle_duplicate(
+    escrow: EscrowTransaction, original: CinetPayTransaction, *, actor: Actor
+) -> EscrowTransaction:
+    """The escrow of a duplicate payment: its money never reaches the seller.
+
+    ``CINETPAY_DUPLICATE_PAYMENT_ACTION`` ``"refund"`` (the default) refunds it to the number that paid
+    at once; ``"hold"`` puts it in dispute, so neither the buyer's confirmation nor the release job can
+    pay the seller, and staff decide. Call in the transaction that accepts the payment.
+    """
+    reason = f"duplicate payment: the order was already paid by {original.transaction_id}"
+    if settings.CINETPAY_DUPLICATE_PAYMENT_ACTION == "hold":
+        _move(escrow, EscrowStatus.DISPUTED, actor, reason)
+        escrow.disputed_at = timezone.now()
+        escrow.dispute_reason = reason
+    else:
+        escrow.resolution_note = reason
+        _refund(escrow, actor, reason)
+    escrow.save()
+    return escrow
 
 
 # --- the job -------------------------------------------------------------------------------------------

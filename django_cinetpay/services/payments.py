@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,8 @@ from ..models import CinetPayTransaction, generate_transaction_id
 from ..states import PAYMENT_FAILED_STATES, PAYMENT_TRANSITIONS, PaymentStatus, can_transition
 from ..utils import mask_phone
 from .audit import Actor, record
-from .escrow import open_escrow
+from .escrow import open_escrow, settle_duplicate
+from .orders import lock_with_order, order_fields, paid_by, refuse_if_paid
 from .transitions import move, send_on_commit
 
 logger = logging.getLogger("django_cinetpay")
@@ -128,7 +128,9 @@ def create_payment(
 ) -> CinetPayTransaction:
     """Record a new payment (status ``created``). No HTTP: the checkout starts from the payment form.
 
-    ``customer`` takes the ``customer_*`` fields. Raises ``PaymentValidationError``.
+    ``customer`` takes the ``customer_*`` fields. ``order`` is the host's object this payment pays; an
+    order already paid is refused (see :mod:`~django_cinetpay.services.orders`). Raises
+    ``PaymentValidationError``.
     """
     currency = (currency or settings.CINETPAY_DEFAULT_CURRENCY).upper()
     channels = (channels or settings.CINETPAY_CHANNELS).upper()
@@ -155,10 +157,9 @@ def create_payment(
         commission_rate=commission_rate,
         lang=(lang or settings.CINETPAY_LANG)[:2],
         **customer,
+        **order_fields(order),
     )
-    if order is not None:
-        tx.order_content_type = ContentType.objects.get_for_model(order)
-        tx.order_object_id = str(order.pk)
+    refuse_if_paid(tx)
     with transaction.atomic():
         tx.save()
         record(tx, "", PaymentStatus.CREATED, Actor.for_user(buyer))
@@ -211,7 +212,8 @@ def start_checkout(
 
     Idempotent: a pending payment returns its existing URL. A previous attempt that failed (or whose
     answer was lost long ago) gets a fresh ``transaction_id``, since CinetPay ids are single-use. On error
-    the code and message are recorded on the payment and the CinetPay exception is raised.
+    the code and message are recorded on the payment and the CinetPay exception is raised. An attempt
+    whose order another payment has paid meanwhile raises ``PaymentValidationError``.
     """
     started = timezone.now()
     with transaction.atomic():
@@ -220,6 +222,7 @@ def start_checkout(
             return locked.payment_url
         if locked.status != PaymentStatus.CREATED:
             raise exceptions.InvalidTransitionError(locked, locked.status, PaymentStatus.PENDING)
+        refuse_if_paid(locked)
         if locked.checkout_started_at and not (locked.cinetpay_code or locked.cinetpay_message):
             in_flight_until = locked.checkout_started_at + dt.timedelta(seconds=2 * settings.CINETPAY_TIMEOUT)
             if started < in_flight_until:
@@ -305,9 +308,13 @@ def apply_check_result(
     ``payer_phone``: the paying number from a *verified* notification (the check answer has none in v2);
     refunds are sent to it. ``checked_id``: the transaction id the answer is about; an answer about an
     id the payment no longer has (a restarted checkout) is ignored.
+
+    An acceptance for an order another payment has already paid makes this payment a duplicate:
+    accepted, ``duplicate_of`` set, its escrow refunded (or held for staff) and ``payment_duplicated``
+    sent instead of ``payment_accepted``.
     """
     with transaction.atomic():
-        locked = _locked(tx.pk)
+        locked, same_order = lock_with_order(tx)
         if checked_id and checked_id != locked.transaction_id:
             return CheckOutcome(Outcome.IGNORED, locked, result)
         locked.last_checked_at = timezone.now()
@@ -351,15 +358,8 @@ def apply_check_result(
                 # On acceptance, a number kept from a failed attempt is not the one that paid: forget it.
                 locked.payer_phone, locked.payer_phone_prefix = phone, prefix
             if target == PaymentStatus.ACCEPTED:
-                locked.paid_at = _aware(result.payment_date) or timezone.now()
-                open_escrow(locked, actor=actor)
-                send_on_commit(signals.payment_accepted, CinetPayTransaction, transaction=locked)
-                logger.info(
-                    "Payment %s accepted (%s, payer %s)",
-                    locked.transaction_id,
-                    locked.payment_method,
-                    mask_phone(locked.payer_phone),
-                )
+                locked.paid_at = _from_cinetpay_clock(result.payment_date) or timezone.now()
+                _accept(locked, paid_by(same_order), actor)
             elif target in PAYMENT_FAILED_STATES and not was_failed:
                 send_on_commit(
                     signals.payment_refused,
@@ -372,10 +372,39 @@ def apply_check_result(
     return CheckOutcome(outcome, locked, result)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
+def _accept(locked: CinetPayTransaction, original: CinetPayTransaction | None, actor: Actor) -> None:
+    """Hold the money of a payment just accepted; a duplicate's goes back to its payer instead."""
+    if original is not None:
+        locked.duplicate_of = original
+        record(
+            locked,
+            locked.status,
+            locked.status,
+            actor,
+            reason=f"duplicate: order already paid by {original.transaction_id}",
+        )
+    escrow = open_escrow(locked, actor=actor)
+    if original is None:
+        send_on_commit(signals.payment_accepted, CinetPayTransaction, transaction=locked)
+    else:  # the host hears of the duplicate first, then of its refund
+        send_on_commit(
+            signals.payment_duplicated, CinetPayTransaction, transaction=locked, original=original
+        )
+        settle_duplicate(escrow, original, actor=actor)
+    logger.info(
+        "Payment %s accepted%s (%s, payer %s)",
+        locked.transaction_id,
+        f" as a duplicate of {original.transaction_id}" if original else "",
+        locked.payment_method,
+        mask_phone(locked.payer_phone),
+    )
+
+
+def _from_cinetpay_clock(value: dt.datetime | None) -> dt.datetime | None:
+    """CinetPay writes dates without a zone, in Abidjan time (UTC), whatever the site's ``TIME_ZONE``."""
     if value is None or timezone.is_aware(value):
         return value
-    return timezone.make_aware(value)
+    return value.replace(tzinfo=dt.timezone.utc)
 
 
 def refresh_payment(

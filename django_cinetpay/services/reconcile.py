@@ -182,6 +182,21 @@ def check_money_sent_once() -> Iterator[Discrepancy]:
         )
 
 
+def check_duplicate_payments_resolved() -> Iterator[Discrepancy]:
+    """A duplicate payment's money went back to its payer (or staff decided): its escrow is not open."""
+    rows = CinetPayTransaction.objects.select_related("duplicate_of", "escrow").filter(
+        duplicate_of__isnull=False, escrow__status__in=ESCROW_OPEN_STATES
+    )
+    for tx in rows:
+        original = tx.duplicate_of.transaction_id if tx.duplicate_of else ""
+        yield Discrepancy(
+            "duplicate-payment",
+            _payment(tx),
+            f"pays again the order already paid by {original}; its "
+            f"{tx.amount} {tx.currency} are {tx.escrow.status}: refund the buyer",
+        )
+
+
 @dataclass(frozen=True)
 class CurrencyTotals:
     """Sums for one currency, in its unit. ``escrowed == held + released + refunded`` must hold."""
@@ -260,6 +275,7 @@ INVARIANTS: tuple[Callable[[], Iterator[Discrepancy]], ...] = (
     check_payout_retries,
     check_failed_payouts_were_not_sent,
     check_money_sent_once,
+    check_duplicate_payments_resolved,
     check_totals,
 )
 

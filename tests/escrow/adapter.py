@@ -27,3 +27,10 @@ class CameroonSellerAdapter(SellerPhoneAdapter):
     """Sellers are paid on a Cameroon number (+237), where CinetPay pays in XAF."""
 
     seller_prefix = "237"
+
+
+class SeveralPaymentsAdapter(SellerPhoneAdapter):
+    """Orders that are paid several times on purpose (e.g. an item sold with stock)."""
+
+    def one_payment_per_order(self, order: object) -> bool:
+        return False

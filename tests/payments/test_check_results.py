@@ -1,5 +1,7 @@
 """apply_check_result's edges: who paid (for refunds), and answers about an id the payment no longer has."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -66,3 +68,20 @@ def test_refresh_names_the_id_it_checked(pending_payment, api):
     stale = CinetPayTransaction.objects.get(pk=pending_payment.pk)
     CinetPayTransaction.objects.filter(pk=pending_payment.pk).update(transaction_id="CPRESTARTED0002")
     assert services.refresh_payment(stale, actor=CHECK).outcome == services.Outcome.IGNORED
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York", "Africa/Abidjan"])
+def test_paid_at_reads_cinetpay_dates_as_utc_whatever_the_site_time_zone(settings, pending_payment, zone):
+    """CinetPay writes ``payment_date`` in Abidjan time (UTC); the site's TIME_ZONE must not shift it."""
+    settings.TIME_ZONE = zone
+    result = CheckResult(
+        code="00",
+        message="SUCCES",
+        status="ACCEPTED",
+        amount=1000,
+        currency="XOF",
+        payment_date=dt.datetime(2022, 9, 15, 12, 0, 0),
+    )
+    tx = services.apply_check_result(pending_payment, result, actor=CHECK).transaction
+    tx.refresh_from_db()
+    assert tx.paid_at == dt.datetime(2022, 9, 15, 12, 0, 0, tzinfo=dt.timezone.utc)
