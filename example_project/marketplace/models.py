@@ -153,7 +153,7 @@ class Message(models.Model):
 
     class Event(models.TextChoices):
         PAID = "paid", _("Payment received")
-        ALREADY_SOLD = "already_sold", _("Listing already sold")
+        DUPLICATE = "duplicate", _("Listing already paid: refund")
         DISPUTED = "disputed", _("Dispute opened")
         RELEASED = "released", _("Money released")
         REFUNDED = "refunded", _("Refund")

@@ -17,6 +17,7 @@ from django_cinetpay.signals import (
     escrow_refunded,
     escrow_released,
     payment_accepted,
+    payment_duplicated,
     payout_completed,
     payout_failed,
 )
@@ -38,17 +39,23 @@ def _post(purchase: Purchase | None, event: str, body: str = "") -> None:
 def mark_listing_sold(sender: Any, transaction: CinetPayTransaction, **kwargs: Any) -> None:
     """Mark the listing sold and tell the seller, in the chat, to deliver.
 
-    Two buyers may pay for the same listing at nearly the same time; only the first payment sells it.
-    The second buyer is told in the chat that staff will refund them (their money is held in escrow).
+    The listing is the payment's ``order``, so django-cinetpay sends this once per listing: a second
+    payment of it (another buyer, or the same buyer paying an old checkout again) is a duplicate.
     """
     purchase = _purchase_of(transaction.pk)
     if purchase is None:
         return
     with db_transaction.atomic():
-        sold = Listing.objects.filter(pk=purchase.listing_id, status=Listing.Status.AVAILABLE).update(
-            status=Listing.Status.SOLD
-        )
-        _post(purchase, Message.Event.PAID if sold else Message.Event.ALREADY_SOLD)
+        Listing.objects.filter(pk=purchase.listing_id).update(status=Listing.Status.SOLD)
+        _post(purchase, Message.Event.PAID)
+
+
+@receiver(payment_duplicated, dispatch_uid="marketplace.payment_duplicated")
+def explain_duplicate(
+    sender: Any, transaction: CinetPayTransaction, original: CinetPayTransaction, **kwargs: Any
+) -> None:
+    """Tell both parties, in the duplicate's chat, why this payment is refunded and not delivered."""
+    _post(_purchase_of(transaction.pk), Message.Event.DUPLICATE, original.transaction_id)
 
 
 @receiver(escrow_disputed, dispatch_uid="marketplace.escrow_disputed")

@@ -33,9 +33,9 @@ def event_text(message: Message) -> str:
             "Payment of %(amount)s received and held in escrow. Seller: deliver now, by sending the "
             "account details in this chat. Buyer: confirm receipt once you have checked them."
         ),
-        Message.Event.ALREADY_SOLD: _(
-            "This listing was sold to another buyer first. Your %(amount)s are held safely and our team "
-            "will refund you."
+        Message.Event.DUPLICATE: _(
+            "This listing had already been paid (payment %(original)s) when CinetPay accepted this "
+            "payment. The seller does not deliver for it: its %(amount)s go back to the number that paid."
         ),
         Message.Event.DISPUTED: _(
             "The buyer reported a problem: “%(reason)s”. The money stays held until our team decides."
@@ -55,6 +55,7 @@ def event_text(message: Message) -> str:
         "amount": amount,
         "seller_amount": money(escrow.seller_amount, escrow.currency) if escrow else amount,
         "reason": message.body,
+        "original": message.body,
     }
 
 

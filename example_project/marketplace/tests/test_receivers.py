@@ -32,7 +32,7 @@ def test_an_accepted_payment_sells_the_listing_and_tells_the_seller(
     assert events(purchase) == [Message.Event.PAID]
 
 
-def test_a_second_buyer_paying_for_a_sold_listing_is_told_staff_will_refund(
+def test_a_second_payment_of_a_listing_is_refunded_and_both_parties_are_told_why(
     buyer_client: Client,
     listing: Listing,
     buy: Any,
@@ -50,7 +50,11 @@ def test_a_second_buyer_paying_for_a_sold_listing_is_told_staff_will_refund(
         cinetpay.pay(second.payment)
 
     assert events(first) == [Message.Event.PAID]
-    assert events(second) == [Message.Event.ALREADY_SOLD]
+    assert events(second) == [Message.Event.DUPLICATE, Message.Event.REFUNDED]
+    second.payment.refresh_from_db()
+    assert second.payment.duplicate_of == first.payment
+    assert second.escrow.status == EscrowStatus.REFUNDED
+    assert second.messages.get(event=Message.Event.DUPLICATE).body == first.payment.transaction_id
 
 
 @override_settings(CINETPAY_ESCROW_SECURITY_PERIOD=dt.timedelta(0))
