@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, Protocol
 
 from .. import exceptions
@@ -33,6 +34,8 @@ logger = logging.getLogger("django_cinetpay.client")
 TOKEN_LIFETIME = 270.0
 
 SUCCESS = "0"
+#: 706 INVALID_TOKEN: the session token was refused; log in again.
+INVALID_TOKEN = "706"
 ALREADY_CONTACT = "726"
 NOT_FOUND = "723"
 
@@ -468,7 +471,13 @@ class TransferClient:
         for attempt in (1, 2):
             token = self.login()
             query = {"token": token, "lang": self.lang, **(params or {})}
-            status, payload = self._send(method, path, params=query, form=form)
+            try:
+                status, payload = self._send(method, path, params=query, form=form)
+            except exceptions.CinetPayInvalidResponseError as exc:
+                if exc.http_status != HTTPStatus.UNAUTHORIZED:
+                    raise
+                # A bare 401 page (a gateway in front of CinetPay) refuses the token as 706 would.
+                status, payload = exc.http_status, {"code": INVALID_TOKEN, "message": "HTTP 401"}
             envelope = self._envelope(status, payload, what)
             code = _code(envelope.get("code"))
             if not _is_token_error(code):

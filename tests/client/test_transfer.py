@@ -191,6 +191,28 @@ def test_expired_token_logs_in_again_and_replays_once(rsps, client, expired_code
     assert _form(first) == _form(second)  # the same request, replayed
 
 
+def test_a_bare_html_401_is_an_expired_token_too(rsps, client):
+    """A gateway's 401 page (no CinetPay JSON) refuses the token: log in again and replay, once."""
+    rsps.post(LOGIN_URL, json=_login_ok(TOKEN_1))
+    rsps.post(LOGIN_URL, json=_login_ok(TOKEN_2))
+    rsps.post(
+        SEND_URL, body="<html><body>401 Unauthorized</body></html>", status=401, content_type="text/html"
+    )
+    rsps.post(SEND_URL, json=_ok([[SENT]]))
+    transfer = client.send_money("225", PHONE, 5000, "PAYOUT-1", "https://shop.example.com/t/")
+    assert transfer.transaction_id == "AB1234567890"
+    assert [_query(call)["token"] for call in _calls(rsps, SEND_URL)] == [TOKEN_1, TOKEN_2]
+
+
+def test_a_bare_401_twice_raises_the_token_error(rsps, client):
+    rsps.post(LOGIN_URL, json=_login_ok(TOKEN_1))
+    rsps.post(LOGIN_URL, json=_login_ok(TOKEN_2))
+    rsps.get(BALANCE_URL, body="Unauthorized", status=401, content_type="text/html")
+    with pytest.raises(exceptions.CinetPayTokenExpiredError) as info:
+        client.get_balance()
+    assert info.value.http_status == 401
+
+
 def test_expired_token_twice_raises(rsps, client):
     rsps.post(LOGIN_URL, json=_login_ok(TOKEN_1))
     rsps.post(LOGIN_URL, json=_login_ok(TOKEN_2))
