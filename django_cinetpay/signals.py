@@ -12,9 +12,12 @@ from django.dispatch import Signal
 #: Arguments: ``transaction`` (CinetPayTransaction).
 payment_accepted = Signal()
 
-#: A payment ended without being paid (refused, cancelled or expired). Sent once, on the first failure;
-#: a later acceptance (the customer retried on the same checkout) still sends ``payment_accepted``.
-#: Arguments: ``transaction`` (CinetPayTransaction), ``status`` (str), ``code`` (CinetPay's code, str).
+#: A payment ended without being paid (refused, cancelled or expired). Sent once, on the first failure,
+#: and only while the payment is still failed when the signal goes out. CinetPay lets a customer pay
+#: again on the same checkout, so ``payment_accepted`` may follow it; it never comes after
+#: ``payment_accepted`` (a refusal overtaken by the acceptance is not sent at all).
+#: Arguments: ``transaction`` (CinetPayTransaction, freshly read), ``status`` (str), ``code`` (CinetPay's
+#: code of the first failure, str).
 payment_refused = Signal()
 
 #: CinetPay accepted a payment for an order another payment had already paid (the buyer paid twice,

@@ -19,9 +19,11 @@ class PaymentStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
-#: Allowed payment moves. Status only moves forward; ``accepted`` is final. A failed payment may still
-#: become accepted because CinetPay's checkout lets the customer try again with the same token, and money
-#: CinetPay confirms must never be ignored.
+#: Allowed payment moves. ``accepted`` is final: money CinetPay confirmed is never un-confirmed. Until
+#: then the local status follows CinetPay's check answer: CinetPay's checkout lets the customer try again
+#: with the same token, so a refused or cancelled payment may be waiting again (a new attempt), fail for
+#: another reason, or be accepted. An expired checkout takes no new attempt, but a payment made before it
+#: expired may still be confirmed late.
 PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     PaymentStatus.CREATED: frozenset(
         {
@@ -35,8 +37,12 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     PaymentStatus.PENDING: frozenset(
         {PaymentStatus.ACCEPTED, PaymentStatus.REFUSED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED}
     ),
-    PaymentStatus.REFUSED: frozenset({PaymentStatus.ACCEPTED}),
-    PaymentStatus.CANCELLED: frozenset({PaymentStatus.ACCEPTED}),
+    PaymentStatus.REFUSED: frozenset(
+        {PaymentStatus.ACCEPTED, PaymentStatus.PENDING, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED}
+    ),
+    PaymentStatus.CANCELLED: frozenset(
+        {PaymentStatus.ACCEPTED, PaymentStatus.PENDING, PaymentStatus.REFUSED, PaymentStatus.EXPIRED}
+    ),
     PaymentStatus.EXPIRED: frozenset({PaymentStatus.ACCEPTED}),
     PaymentStatus.ACCEPTED: frozenset(),
 }

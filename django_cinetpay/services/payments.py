@@ -26,7 +26,7 @@ from ..conf import CURRENCY_LIMITS, KNOWN_CHANNELS, settings
 from ..models import CinetPayTransaction, generate_transaction_id
 from ..states import PAYMENT_FAILED_STATES, PAYMENT_TRANSITIONS, PaymentStatus, can_transition
 from ..utils import mask_phone
-from .audit import Actor, record
+from .audit import Actor, history, record
 from .escrow import open_escrow, settle_duplicate
 from .orders import lock_with_order, order_fields, paid_by, refuse_if_paid
 from .transitions import move, send_on_commit
@@ -343,7 +343,7 @@ def apply_check_result(
             outcome = Outcome.IGNORED
         else:
             outcome = Outcome.APPLIED
-            was_failed = locked.status in PAYMENT_FAILED_STATES
+            first_failure = target in PAYMENT_FAILED_STATES and not _failed_before(locked)
             move(
                 locked,
                 PAYMENT_TRANSITIONS,
@@ -360,16 +360,37 @@ def apply_check_result(
             if target == PaymentStatus.ACCEPTED:
                 locked.paid_at = _from_cinetpay_clock(result.payment_date) or timezone.now()
                 _accept(locked, paid_by(same_order), actor)
-            elif target in PAYMENT_FAILED_STATES and not was_failed:
-                send_on_commit(
-                    signals.payment_refused,
-                    CinetPayTransaction,
-                    transaction=locked,
-                    status=target,
-                    code=result.code,
-                )
+            elif first_failure:
+                _send_refused_on_commit(locked.pk, result.code)
         locked.save()
     return CheckOutcome(outcome, locked, result)
+
+
+def _failed_before(tx: CinetPayTransaction) -> bool:
+    """Whether ``tx`` is or ever was refused, cancelled or expired (``payment_refused`` is sent once)."""
+    if tx.status in PAYMENT_FAILED_STATES:
+        return True
+    return history(tx).filter(to_status__in=PAYMENT_FAILED_STATES).exists()
+
+
+def _send_refused_on_commit(pk: int, code: str) -> None:
+    """Send ``payment_refused`` after commit, with the row locked and only if the payment is still failed.
+
+    CinetPay lets a customer pay after a refusal, so an acceptance may commit right after the refusal.
+    Sending under the row lock, and only while the payment is still failed, means a receiver never
+    hears ``payment_refused`` after ``payment_accepted`` for the same payment: an acceptance that wins
+    the race makes the refusal silent, and one that comes later waits for the refusal to be heard.
+    """
+
+    def send_refused() -> None:  # named: robust on_commit logs a failing callback by its __qualname__
+        with transaction.atomic():
+            fresh = _locked(pk)
+            if fresh.status in PAYMENT_FAILED_STATES:
+                signals.payment_refused.send_robust(
+                    sender=CinetPayTransaction, transaction=fresh, status=fresh.status, code=code
+                )
+
+    transaction.on_commit(send_refused, robust=True)
 
 
 def _accept(locked: CinetPayTransaction, original: CinetPayTransaction | None, actor: Actor) -> None:
@@ -387,9 +408,7 @@ def _accept(locked: CinetPayTransaction, original: CinetPayTransaction | None, a
     if original is None:
         send_on_commit(signals.payment_accepted, CinetPayTransaction, transaction=locked)
     else:  # the host hears of the duplicate first, then of its refund
-        send_on_commit(
-            signals.payment_duplicated, CinetPayTransaction, transaction=locked, original=original
-        )
+        send_on_commit(signals.payment_duplicated, CinetPayTransaction, transaction=locked, original=original)
         settle_duplicate(escrow, original, actor=actor)
     logger.info(
         "Payment %s accepted%s (%s, payer %s)",

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from django_cinetpay import services
+from django_cinetpay import services, signals
+from django_cinetpay.client import CheckResult
 from django_cinetpay.models import CinetPayNotification, CinetPayTransaction
 from django_cinetpay.states import PaymentStatus
 
@@ -47,3 +48,48 @@ def test_simultaneous_duplicate_notifications_accept_once(pending_payment, api, 
     assert services.history(pending_payment).filter(to_status="accepted").count() == 1
     assert CinetPayNotification.objects.filter(processed=True).count() == THREADS
     assert api.calls_to("/payment/check") == THREADS  # every one was confirmed, none trusted alone
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_racing_an_acceptance_is_never_heard_after_it(buyer, seller):
+    """Real threads on PostgreSQL: a receiver never hears payment_refused after payment_accepted."""
+    heard: list[tuple[str, int]] = []
+
+    def on_accepted(sender, transaction, **kwargs):
+        heard.append(("accepted", transaction.pk))
+
+    def on_refused(sender, transaction, **kwargs):
+        heard.append(("refused", transaction.pk))
+
+    answers = {
+        "accepted": CheckResult(code="00", message="SUCCES", status="ACCEPTED", amount=1000, currency="XOF"),
+        "refused": CheckResult(code="600", message="PAYMENT_FAILED", status="REFUSED"),
+    }
+    signals.payment_accepted.connect(on_accepted)
+    signals.payment_refused.connect(on_refused)
+    try:
+        for _ in range(30):
+            tx = services.create_payment(
+                buyer=buyer, seller=seller, amount=1000, currency="XOF", description="Compte"
+            )
+            barrier = threading.Barrier(2)
+
+            def apply(name: str, tx=tx, barrier=barrier) -> None:
+                try:
+                    barrier.wait(timeout=10)
+                    services.apply_check_result(tx, answers[name], actor=services.Actor.check(name))
+                finally:
+                    connection.close()
+
+            threads = [threading.Thread(target=apply, args=(name,)) for name in answers]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+            mine = [name for name, pk in heard if pk == tx.pk]
+            assert mine in (["accepted"], ["refused", "accepted"]), mine
+            assert CinetPayTransaction.objects.get(pk=tx.pk).status == PaymentStatus.ACCEPTED
+    finally:
+        signals.payment_accepted.disconnect(on_accepted)
+        signals.payment_refused.disconnect(on_refused)

@@ -203,11 +203,43 @@ def test_a_retry_after_a_refusal_can_still_be_accepted(
     api.check("REFUSED", code="600", message="PAYMENT_FAILED")
     with django_capture_on_commit_callbacks(execute=True):
         post_notification(client, notification_fields(pending_payment))
-        api.check("ACCEPTED")
+    api.check("ACCEPTED")
+    with django_capture_on_commit_callbacks(execute=True):
         post_notification(client, notification_fields(pending_payment))
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
     assert len(signal_log.refused) == 1
     assert len(signal_log.accepted) == 1
+
+
+def test_a_refusal_overtaken_by_the_acceptance_is_never_heard_after_it(
+    client, pending_payment, api, signal_log, django_capture_on_commit_callbacks
+):
+    """The refusal's signal runs after the acceptance committed: it stays silent, never late."""
+    api.check("REFUSED", code="600", message="PAYMENT_FAILED")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_notification(client, notification_fields(pending_payment))
+        api.check("ACCEPTED")
+        post_notification(client, notification_fields(pending_payment))
+    assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
+    assert signal_log.refused == []
+    assert len(signal_log.accepted) == 1
+
+
+def test_a_second_failure_after_a_new_attempt_is_applied_but_not_announced_again(
+    client, pending_payment, api, signal_log, django_capture_on_commit_callbacks
+):
+    """The local status follows CinetPay (refused, waiting again, cancelled); the signal is sent once."""
+    answers = [
+        ("REFUSED", "600", PaymentStatus.REFUSED),
+        ("WAITING_FOR_CUSTOMER", "662", PaymentStatus.PENDING),
+        ("REFUSED", "627", PaymentStatus.CANCELLED),
+    ]
+    for status, code, expected in answers:
+        api.check(status, code=code, message=status)
+        with django_capture_on_commit_callbacks(execute=True):
+            post_notification(client, notification_fields(pending_payment))
+        assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == expected
+    assert [(sent["status"], sent["code"]) for sent in signal_log.refused] == [(PaymentStatus.REFUSED, "600")]
 
 
 @pytest.mark.parametrize(
