@@ -99,6 +99,9 @@ class CinetPayConf(AppConf):
     COMMISSION_RATE = "0.05"
     ESCROW_SECURITY_PERIOD = dt.timedelta(hours=24)
     ESCROW_AUTO_CONFIRM_AFTER: dt.timedelta | None = None
+    #: How long after its checkout started a refused, cancelled or expired payment is still checked again
+    #: (CinetPay's checkout lets the customer retry with the same token and pay): after it, final.
+    PAYMENT_RECHECK_WINDOW = dt.timedelta(hours=24)
     #: What happens to the money of a duplicate payment (a second accepted payment of one order):
     #: ``"refund"`` sends it back to its payer at once; ``"hold"`` keeps it in a disputed escrow for staff.
     DUPLICATE_PAYMENT_ACTION = "refund"
@@ -161,6 +164,9 @@ class CinetPayConf(AppConf):
 
     def configure_escrow_auto_confirm_after(self, value: object) -> dt.timedelta | None:
         return None if value in (None, "") else _to_timedelta("CINETPAY_ESCROW_AUTO_CONFIRM_AFTER", value)
+
+    def configure_payment_recheck_window(self, value: object) -> dt.timedelta:
+        return _to_timedelta("CINETPAY_PAYMENT_RECHECK_WINDOW", value)
 
     def configure_payout_check_interval(self, value: object) -> dt.timedelta:
         return _to_timedelta("CINETPAY_PAYOUT_CHECK_INTERVAL", value)

@@ -31,16 +31,6 @@ class CinetPayTransactionQuerySet(models.QuerySet["CinetPayTransaction"]):
         """Payments where ``user`` is the buyer or the seller."""
         return self.filter(models.Q(buyer=user) | models.Q(seller=user))
 
-    def stale_pending(self, older_than: datetime.timedelta) -> CinetPayTransactionQuerySet:
-        """Payments whose checkout started more than ``older_than`` ago and that have no final status.
-
-        A ``created`` payment whose init timed out is included: CinetPay may have created it anyway.
-        """
-        return self.filter(
-            status__in=[PaymentStatus.CREATED, PaymentStatus.PENDING],
-            checkout_started_at__lte=timezone.now() - older_than,
-        )
-
 
 class CinetPayTransaction(models.Model):
     """One payment through CinetPay's checkout."""

@@ -3,14 +3,16 @@
 ``django.tasks`` on Django >= 6.0, the ``django-tasks`` backport on 5.2 (same API). Every task only calls
 a service, and every task has a ``cinetpay_*`` management command doing the same for cron:
 
-=======================  ======================================
-task                     command
-=======================  ======================================
-``send_payout``          ``cinetpay_process_payouts`` (all due)
-``process_payouts``      ``cinetpay_process_payouts``
-``release_due_escrows``  ``cinetpay_release_due_escrows``
-``reconcile``            ``cinetpay_reconcile``
-=======================  ======================================
+==========================  ======================================
+task                        command
+==========================  ======================================
+``check_pending_payments``  ``cinetpay_check_pending``
+``process_notification``    ``cinetpay_check_pending`` (all stored)
+``send_payout``             ``cinetpay_process_payouts`` (all due)
+``process_payouts``         ``cinetpay_process_payouts``
+``release_due_escrows``     ``cinetpay_release_due_escrows``
+``reconcile``               ``cinetpay_reconcile``
+==========================  ======================================
 
 Tasks are safe to run in several workers at once: the services lock rows with ``skip_locked``. Arguments
 are primary keys, never model instances, so they serialise for any backend.
@@ -25,11 +27,34 @@ try:
 except ImportError:  # Django < 6.0: the backport, same API
     from django_tasks import task  # type: ignore[no-redef,unused-ignore]
 
-from .services import escrow, payouts
+import datetime as dt
+
+from .models import CinetPayNotification
+from .services import escrow, notifications, payouts, recheck
 from .services import reconcile as reconciliation
 from .services.audit import Actor
 
 logger = logging.getLogger("django_cinetpay")
+
+
+@task()
+def check_pending_payments() -> int:
+    """Ask CinetPay about payments whose outcome may still change; returns how many were checked."""
+    report = recheck.recheck_payments(older_than=dt.timedelta(minutes=15), limit=500)
+    return len(report.outcomes)
+
+
+@task()
+def process_notification(notification_id: int) -> int:
+    """Process again a stored notification that could not be confirmed in time (its webhook said 503).
+
+    Here the check call may take its full retries: no web worker waits for it. Returns the HTTP status
+    the processing would answer (200 when done; 503 again leaves it for the next re-check run).
+    """
+    notification = CinetPayNotification.objects.get(pk=notification_id)
+    if notification.processed:
+        return 200
+    return notifications.reprocess(notification).status
 
 
 @task()

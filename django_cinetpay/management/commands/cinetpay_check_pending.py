@@ -1,4 +1,4 @@
-"""Re-check with CinetPay the payments that stayed pending (a lost notification, a closed browser)."""
+"""Re-check with CinetPay the payments whose outcome may still change (lost notifications, closed browsers)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ... import exceptions, services
-from ...models import CinetPayTransaction
+from ...services import recheck
+from ...services.audit import Actor
 
 
 class Command(BaseCommand):
-    help = "Re-check payments whose checkout started more than --older-than minutes ago and are not final."
+    help = (
+        "Re-check payments not final at CinetPay: open ones whose checkout started more than --older-than "
+        "minutes ago, and failed ones still payable (CINETPAY_PAYMENT_RECHECK_WINDOW), less often as they "
+        "age; then process again the stored notifications that could not be confirmed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -20,29 +24,29 @@ class Command(BaseCommand):
             type=int,
             default=15,
             metavar="MINUTES",
-            help="only payments whose checkout started at least this long ago (default 15)",
+            help="only open payments whose checkout started at least this long ago (default 15)",
         )
         parser.add_argument("--limit", type=int, default=500, help="at most this many payments (default 500)")
         parser.add_argument("--dry-run", action="store_true", help="list the payments, call nothing")
 
     def handle(self, *args: Any, older_than: int, limit: int, dry_run: bool, **options: Any) -> None:
-        payments = list(
-            CinetPayTransaction.objects.stale_pending(dt.timedelta(minutes=older_than)).order_by("pk")[:limit]
-        )
-        self.stdout.write(f"{len(payments)} payment(s) to re-check.")
-        failures = 0
-        for tx in payments:
-            if dry_run:
+        since = dt.timedelta(minutes=older_than)
+        if dry_run:
+            payments = recheck.payments_to_recheck(older_than=since, limit=limit)
+            self.stdout.write(f"{len(payments)} payment(s) to re-check.")
+            for tx in payments:
                 self.stdout.write(f"  {tx.transaction_id} {tx.status} {tx.amount} {tx.currency} (dry run)")
-                continue
-            try:
-                outcome = services.refresh_payment(tx, actor=services.Actor.job("cinetpay_check_pending"))
-            except exceptions.CinetPayError as exc:
-                failures += 1
-                self.stderr.write(f"  {tx.transaction_id}: {exc}")
-                continue
-            self.stdout.write(
-                f"  {tx.transaction_id}: {outcome.outcome.value} → {outcome.transaction.status}"
-            )
-        if failures:
-            self.stderr.write(self.style.WARNING(f"{failures} payment(s) could not be checked."))
+            return
+        report = recheck.recheck_payments(
+            older_than=since, limit=limit, actor=Actor.job("cinetpay_check_pending")
+        )
+        self.stdout.write(f"{len(report.outcomes) + len(report.errors)} payment(s) re-checked.")
+        for outcome in report.outcomes:
+            tx = outcome.transaction
+            self.stdout.write(f"  {tx.transaction_id}: {outcome.outcome.value} → {tx.status}")
+        for tx, exc in report.errors:
+            self.stderr.write(f"  {tx.transaction_id}: {exc}")
+        if report.notifications:
+            self.stdout.write(f"{report.notifications} stored notification(s) processed again.")
+        if report.errors:
+            self.stderr.write(self.style.WARNING(f"{len(report.errors)} payment(s) could not be checked."))
