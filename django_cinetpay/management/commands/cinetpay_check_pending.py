@@ -1,4 +1,4 @@
-"""Re-check with CinetPay the payments whose outcome may still change (lost notifications, closed browsers)."""
+"""Re-check with CinetPay the payments whose outcome may still change (lost notifications, closed tabs)."""
 
 from __future__ import annotations
 
