@@ -3,11 +3,16 @@
 All runtime errors derive from :class:`CinetPayError`, so a host can catch one class. Configuration
 mistakes derive from :class:`~django.core.exceptions.ImproperlyConfigured` instead, so that a generic
 ``except CinetPayError`` never hides a broken setup (a lesson from django-anymail).
+
+Errors that mean what one of Django's exceptions means also derive from it, so Django answers them as it
+would its own when a view lets one through: :class:`PermissionDeniedError` is a
+:class:`~django.core.exceptions.PermissionDenied` (403) and :class:`InvalidInputError` a
+:class:`~django.core.exceptions.ValidationError`.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 
 
 class CinetPayError(Exception):
@@ -114,12 +119,27 @@ class CinetPayInvalidResponseError(CinetPayNetworkError):
 # --- Errors of our own domain -----------------------------------------------------------------------
 
 
-class PaymentValidationError(CinetPayError, ValueError):
+class InvalidInputError(CinetPayError, ValidationError, ValueError):
+    """A service was given input it refuses (an empty dispute reason, a destination without a phone …).
+
+    The message is for people and translated. A :class:`~django.core.exceptions.ValidationError`, so a
+    form that calls a service in its ``clean()`` shows it as a form error; a ``ValueError`` too, as the
+    services raised before.
+    """
+
+    def __str__(self) -> str:  # ValidationError's str() is the repr of a list of messages
+        return " ".join(self.messages)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class PaymentValidationError(InvalidInputError):
     """A payment cannot be created as asked (amount, currency, description, buyer == seller …)."""
 
 
-class InvalidSignatureError(CinetPayError):
-    """A notification's x-token is missing or does not match."""
+class InvalidPhoneNumber(InvalidInputError):
+    """A phone number that is not a valid mobile number where it must be; the message says what to type."""
 
 
 class InvalidTransitionError(CinetPayError):
@@ -134,8 +154,11 @@ class InvalidTransitionError(CinetPayError):
         )
 
 
-class PermissionDeniedError(CinetPayError):
-    """The user may not perform this action (e.g. someone other than the buyer confirming receipt)."""
+class PermissionDeniedError(CinetPayError, PermissionDenied):
+    """The user may not perform this action (e.g. someone other than the buyer confirming receipt).
+
+    A :class:`~django.core.exceptions.PermissionDenied`: a view that lets it through answers 403.
+    """
 
 
 class PayoutRetryRefusedError(CinetPayError):

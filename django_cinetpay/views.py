@@ -1,4 +1,8 @@
-"""Thin views: parse, authorise, call a service, render."""
+"""Thin views: parse, authorise, call a service, render.
+
+Views that CinetPay or a customer coming back from CinetPay reach are ``login_not_required``, so that
+Django's ``LoginRequiredMiddleware`` lets them through; they decide themselves what a visitor may learn.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import exceptions, services
 from .adapter import get_adapter
 from .forms import PaymentForm
+from .ids import is_our_id, is_payment_token
 from .models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, NotificationKind
 from .states import PAYMENT_FAILED_STATES, PaymentStatus
 
@@ -79,7 +85,7 @@ def pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
         return HttpResponseRedirect(tx.payment_url)
     error = ""
     if request.method == "POST":
-        form = PaymentForm(request.POST, channels=tx.channels)
+        form = PaymentForm(request.POST, channels=tx.channels, currency=tx.currency)
         if form.is_valid():
             try:
                 url = services.start_checkout(
@@ -100,7 +106,7 @@ def pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
     else:
         initial = {name: getattr(tx, name) for name in PaymentForm.base_fields if getattr(tx, name, "")}
         initial = {**get_adapter().get_customer_initial(request, tx), **initial}
-        form = PaymentForm(initial=initial, channels=tx.channels)
+        form = PaymentForm(initial=initial, channels=tx.channels, currency=tx.currency)
     return render(
         request,
         "cinetpay/payment_form.html",
@@ -121,6 +127,7 @@ def _webhook(
     return HttpResponse(result.message, status=result.status, content_type="text/plain")
 
 
+@login_not_required
 @csrf_exempt
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -129,34 +136,53 @@ def notify(request: HttpRequest) -> HttpResponse:
     return _webhook(request, NotificationKind.PAYMENT, services.process_payment_notification)
 
 
+@login_not_required
 @csrf_exempt
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
 def return_view(request: HttpRequest) -> HttpResponse:
     """Where CinetPay sends the customer back (GET or POST, ``transaction_id`` and ``token``).
 
-    Writes nothing but what a check call confirms, then redirects to one of our own pages only.
+    Only the payment's buyer learns anything here: their payment is re-checked (at most every few
+    seconds) and they are redirected to its result page. Anyone else gets the same neutral page for every
+    id, known or not, and nothing is looked up at CinetPay or written. CinetPay's checkout posts the
+    customer back from its own site, and browsers leave a ``SameSite=Lax`` session cookie off such a
+    cross-site POST: a POST without a session is first turned into a GET of the same URL, which carries it.
     """
-    params = request.POST if request.method == "POST" else request.GET
-    transaction_id = (params.get("transaction_id") or params.get("cpm_trans_id") or "").strip()
-    token = (params.get("token") or params.get("payment_token") or "").strip()
-    qs = CinetPayTransaction.objects.all()
-    tx = (
-        qs.filter(transaction_id=transaction_id).first()
-        if transaction_id
-        else qs.filter(payment_token=token).first()
-        if token
-        else None
-    )
+    query = _return_query(request.POST if request.method == "POST" else request.GET)
+    back = reverse("cinetpay:return") + (f"?{urlencode(query)}" if query else "")
+    if not request.user.is_authenticated and request.method == "POST":
+        return HttpResponseRedirect(back, status=303)
+    tx = _returning_payment(request, query)
     if tx is None:
-        return render(
-            request,
-            "cinetpay/payment_failed.html",
-            {"transaction": None, "reason": _("We do not know this payment.")},
-            status=404,
-        )
+        return render(request, "cinetpay/payment_return.html", {"login_url": redirect_to_login(back).url})
     tx = _recheck_if_due(tx, "return")
     return redirect(_page_for(tx), transaction_id=tx.transaction_id)
+
+
+def _return_query(params: QueryDict) -> dict[str, str]:
+    """The ``transaction_id`` and ``token`` CinetPay sends back (older SDKs: ``cpm_trans_id`` and
+    ``payment_token``), each kept only if it has the shape of one, so nothing else reaches a query."""
+    transaction_id = (params.get("transaction_id") or params.get("cpm_trans_id") or "").strip()
+    token = (params.get("token") or params.get("payment_token") or "").strip()
+    query = {}
+    if is_our_id(transaction_id):
+        query["transaction_id"] = transaction_id
+    if is_payment_token(token):
+        query["token"] = token
+    return query
+
+
+def _returning_payment(request: HttpRequest, query: dict[str, str]) -> CinetPayTransaction | None:
+    """The payment the return URL names, if ``request.user`` is its buyer; ``None`` for anyone else."""
+    if not request.user.is_authenticated:
+        return None
+    payments = CinetPayTransaction.objects.filter(buyer_id=request.user.pk)
+    if "transaction_id" in query:
+        return payments.filter(transaction_id=query["transaction_id"]).first()
+    if "token" in query:
+        return payments.filter(payment_token=query["token"]).first()
+    return None
 
 
 def _page_for(tx: CinetPayTransaction) -> str:
@@ -266,14 +292,14 @@ def _escrow_view(
         act(escrow)
     except exceptions.PermissionDeniedError:
         return _escrow_page(request, template, escrow, error=_("Only the buyer can do this."), status=403)
+    except exceptions.InvalidInputError as exc:
+        return _escrow_page(request, template, escrow, error=str(exc), status=400)
     except exceptions.InvalidTransitionError:
         escrow.refresh_from_db()
         error = _("This is no longer possible: the purchase is now “%(status)s”.") % {
             "status": escrow.get_status_display()
         }
         return _escrow_page(request, template, escrow, error=error, status=409)
-    except ValueError:
-        return _escrow_page(request, template, escrow, error=_("Please describe the problem."), status=400)
     return HttpResponseRedirect(_next_url(request), status=303)
 
 
@@ -311,6 +337,7 @@ def dispute(request: HttpRequest, transaction_id: str) -> HttpResponse:
     )
 
 
+@login_not_required
 @csrf_exempt
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "HEAD", "POST"])

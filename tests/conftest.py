@@ -41,3 +41,12 @@ def received() -> Iterator[dict[str, list[dict[str, Any]]]]:
     yield log
     for signal, receiver in receivers:
         signal.disconnect(receiver)
+
+
+@pytest.fixture
+def login_required_everywhere(settings: Any) -> None:
+    """Django's ``LoginRequiredMiddleware`` on, right after the authentication middleware."""
+    middleware = list(settings.MIDDLEWARE)
+    after = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+    middleware.insert(after, "django.contrib.auth.middleware.LoginRequiredMiddleware")
+    settings.MIDDLEWARE = middleware

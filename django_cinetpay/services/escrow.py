@@ -93,7 +93,8 @@ def _require_buyer(escrow: EscrowTransaction, user: Any) -> None:
 def _require_staff(user: Any) -> None:
     if not user.has_perm(RESOLVE_PERMISSION):
         raise exceptions.PermissionDeniedError(
-            _("Only staff with the %(permission)s permission can do this.") % {"permission": RESOLVE_PERMISSION}
+            _("Only staff with the %(permission)s permission can do this.")
+            % {"permission": RESOLVE_PERMISSION}
         )
 
 
@@ -163,7 +164,7 @@ def open_dispute(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTra
     """The buyer reports a problem, while the money is held or during the security period.
 
     Staff then resolve it with :func:`resolve_dispute`. A second dispute changes nothing (the first
-    reason stays). Raises ``ValueError`` without a reason.
+    reason stays). Raises ``InvalidInputError`` without a reason.
     """
     reason = _required_text(reason, _("A dispute needs a reason: please describe the problem."))
     with transaction.atomic():

@@ -56,7 +56,7 @@ def test_post_starts_the_checkout_and_redirects_to_cinetpay(client, payment, buy
     assert response.status_code == 302
     assert response.url == "https://checkout.cinetpay.test/payment/tok-7"
     tx = CinetPayTransaction.objects.get(pk=payment.pk)
-    assert (tx.status, tx.customer_phone_number, tx.channels) == ("pending", "0707070707", "ALL")
+    assert (tx.status, tx.customer_phone_number, tx.channels) == ("pending", "+2250707070707", "ALL")
 
 
 def test_posting_again_reuses_the_checkout(client, pending_payment, buyer, api):
@@ -148,8 +148,9 @@ def test_a_paid_payment_goes_to_the_success_page(client, payment, buyer):
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_return_checks_then_redirects_to_success(client, pending_payment, api, method):
+def test_return_checks_then_redirects_to_success(client, pending_payment, buyer, api, method):
     api.check("ACCEPTED")
+    client.force_login(buyer)
     response = getattr(client, method)(
         reverse("cinetpay:return"), {"transaction_id": pending_payment.transaction_id, "token": "tok-123"}
     )
@@ -158,28 +159,32 @@ def test_return_checks_then_redirects_to_success(client, pending_payment, api, m
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
 
 
-def test_return_by_token_only(client, pending_payment, api):
+def test_return_by_token_only(client, pending_payment, buyer, api):
     api.check("REFUSED", code="627", message="TRANSACTION_CANCEL")
+    client.force_login(buyer)
     response = client.post(reverse("cinetpay:return"), {"token": pending_payment.payment_token})
     assert response.url == url("failed", pending_payment)
 
 
-def test_return_while_waiting_goes_to_the_pending_page(client, pending_payment, api):
+def test_return_while_waiting_goes_to_the_pending_page(client, pending_payment, buyer, api):
     api.check("WAITING_FOR_CUSTOMER", code="662", message="WAITING_CUSTOMER_PAYMENT")
+    client.force_login(buyer)
     response = client.get(reverse("cinetpay:return"), {"transaction_id": pending_payment.transaction_id})
     assert response.url == url("pending", pending_payment)
 
 
-def test_return_writes_nothing_when_the_check_fails(client, pending_payment, api):
+def test_return_writes_nothing_when_the_check_fails(client, pending_payment, buyer, api):
     api.check_raises(requests.Timeout())
+    client.force_login(buyer)
     before = CinetPayTransaction.objects.values().get(pk=pending_payment.pk)
     response = client.post(reverse("cinetpay:return"), {"transaction_id": pending_payment.transaction_id})
     assert response.url == url("pending", pending_payment)
     assert CinetPayTransaction.objects.values().get(pk=pending_payment.pk) == before
 
 
-def test_return_trusts_nothing_the_browser_says(client, pending_payment, api):
+def test_return_trusts_nothing_the_browser_says(client, pending_payment, buyer, api):
     api.check("WAITING_FOR_CUSTOMER", code="662")
+    client.force_login(buyer)
     client.post(
         reverse("cinetpay:return"),
         {"transaction_id": pending_payment.transaction_id, "status": "ACCEPTED", "cpm_result": "00"},
@@ -187,8 +192,9 @@ def test_return_trusts_nothing_the_browser_says(client, pending_payment, api):
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.PENDING
 
 
-def test_return_does_not_redirect_elsewhere(client, pending_payment, api):
+def test_return_does_not_redirect_elsewhere(client, pending_payment, buyer, api):
     api.check("ACCEPTED")
+    client.force_login(buyer)
     response = client.get(
         reverse("cinetpay:return"),
         {
@@ -200,24 +206,29 @@ def test_return_does_not_redirect_elsewhere(client, pending_payment, api):
     assert response.url.startswith("/payments/")
 
 
-def test_return_for_an_unknown_payment(client, api):
+def test_return_for_an_unknown_payment(client, buyer, api):
+    client.force_login(buyer)
     response = client.get(reverse("cinetpay:return"), {"transaction_id": "CPNOPE"})
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert "Log in to see the result" in response.content.decode()
     assert not api.mock.calls
 
 
-def test_return_is_csrf_exempt(pending_payment, api):
+def test_return_is_csrf_exempt(pending_payment, buyer, api):
     from django.test import Client
 
     api.check("ACCEPTED")
-    response = Client(enforce_csrf_checks=True).post(
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(buyer)
+    response = csrf_client.post(
         reverse("cinetpay:return"), {"transaction_id": pending_payment.transaction_id}
     )
     assert response.status_code == 302
 
 
-def test_a_final_payment_is_not_checked_again_on_return(client, pending_payment, api):
+def test_a_final_payment_is_not_checked_again_on_return(client, pending_payment, buyer, api):
     CinetPayTransaction.objects.filter(pk=pending_payment.pk).update(status=PaymentStatus.ACCEPTED)
+    client.force_login(buyer)
     client.get(reverse("cinetpay:return"), {"transaction_id": pending_payment.transaction_id})
     assert api.calls_to("/payment/check") == 0
 
@@ -297,8 +308,9 @@ def test_status_survives_a_cinetpay_outage(client, pending_payment, buyer, api):
     assert response.json()["status"] == "pending"
 
 
-def test_return_visits_recheck_at_most_every_ten_seconds(client, pending_payment, api):
+def test_return_visits_recheck_at_most_every_ten_seconds(client, pending_payment, buyer, api):
     api.check("WAITING_FOR_CUSTOMER", code="662")
+    client.force_login(buyer)
     for _ in range(5):
         client.get(reverse("cinetpay:return"), {"transaction_id": pending_payment.transaction_id})
     assert api.calls_to("/payment/check") == 1

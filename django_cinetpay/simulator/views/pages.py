@@ -7,6 +7,7 @@ back), then the browser is sent to return_url by an auto-submitted POST form.
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +39,7 @@ def _amount(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+@login_not_required  # CinetPay's checkout knows nothing of the merchant's logins
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest, token: str) -> HttpResponse:
