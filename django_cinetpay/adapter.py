@@ -86,8 +86,12 @@ def transfer_currency_problem(prefix: str, currency: str) -> str:
 class PayoutDestination:
     """Where CinetPay's Transfer API sends money: a mobile money number and the contact's identity.
 
-    ``prefix`` is the country calling code without ``+`` (``"225"``); ``name`` is the family name and
-    ``surname`` the given name, as in CinetPay's contact API, which wants all five fields.
+    ``prefix`` is the country calling code (``"225"``); ``phone`` the number as the host holds it
+    (``"0707070707"``, ``"07 07 07 07 07"``, ``"+225 07 07 07 07 07"``: it is parsed with libphonenumber
+    in the prefix's country and stored normalised; with an empty prefix it must carry its calling code).
+    A number that is not a valid mobile number there leaves the payout pending, with the reason for
+    staff: nothing is sent to it. ``name`` is the family name and ``surname`` the given name, as in
+    CinetPay's contact API, which wants all five fields.
     """
 
     prefix: str

@@ -1,4 +1,5 @@
-"""The seed's payment form: who pays, and the card details CinetPay needs for card payments."""
+"""The seed's payment form (who pays, and the card details CinetPay needs for card payments), and the
+admin's form for a payout's destination. Phone numbers are parsed with :mod:`django_cinetpay.phones`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from .adapter import COUNTRY_PHONE_PREFIXES, PayoutDestination
+from .phones import COUNTRY_NAMES, InvalidPhoneNumber, parse_phone, parse_phone_in, regions_for_currency
 
 CHANNEL_LABELS = {
     "ALL": _("All payment methods"),
@@ -22,12 +26,7 @@ class PaymentForm(forms.Form):
     customer_surname = forms.CharField(label=_("Given name"), max_length=100)
     customer_name = forms.CharField(label=_("Family name"), max_length=100)
     customer_email = forms.EmailField(label=_("E-mail"))
-    customer_phone_number = forms.RegexField(
-        label=_("Phone number"),
-        regex=r"^\+?[0-9 ]{8,20}$",
-        max_length=20,
-        error_messages={"invalid": _("Enter a phone number of 8 to 15 digits, e.g. 0707070707.")},
-    )
+    customer_phone_number = forms.CharField(label=_("Phone number"), max_length=30)
     channel = forms.ChoiceField(label=_("Payment method"))
     customer_address = forms.CharField(label=_("Address"), max_length=255, required=False)
     customer_city = forms.CharField(label=_("City"), max_length=100, required=False)
@@ -41,8 +40,11 @@ class PaymentForm(forms.Form):
     customer_state = forms.CharField(label=_("State or region"), max_length=100, required=False)
     customer_zip_code = forms.CharField(label=_("Zip code"), max_length=20, required=False)
 
-    def __init__(self, *args: Any, channels: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, channels: str, currency: str = "", **kwargs: Any) -> None:
+        """``currency``: the payment's; the phone number must be a mobile number of a country paying in it
+        (every CinetPay country when it is not given)."""
         super().__init__(*args, **kwargs)
+        self.phone_regions = regions_for_currency(currency)
         allowed = channels.split(",")
         if "ALL" in allowed:  # the buyer may narrow "all" down to one method
             allowed = list(CHANNEL_LABELS)
@@ -54,7 +56,17 @@ class PaymentForm(forms.Form):
         self.card_possible = "CREDIT_CARD" in allowed
 
     def clean_customer_phone_number(self) -> str:
-        return self.cleaned_data["customer_phone_number"].replace(" ", "")
+        """The number in E.164 (``+2250707070707``), whatever way the buyer typed it.
+
+        The country is the one of the calling code typed (``+225``, ``00225``), else the one country of
+        the payment's currency where the number is a valid mobile number; a number valid in several
+        (XOF is used in seven countries) is refused with a request for its calling code.
+        """
+        try:
+            phone = parse_phone_in(self.cleaned_data["customer_phone_number"], self.phone_regions)
+        except InvalidPhoneNumber as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+        return phone.e164
 
     def clean_customer_country(self) -> str:
         return self.cleaned_data["customer_country"].upper()
@@ -78,3 +90,45 @@ class PaymentForm(forms.Form):
     def customer_data(self) -> dict[str, str]:
         """The ``customer_*`` values for :func:`~django_cinetpay.services.start_checkout`."""
         return {k: v for k, v in self.cleaned_data.items() if k.startswith("customer_")}
+
+
+class PayoutDestinationForm(forms.Form):
+    """Staff set where a pending payout goes (admin): a mobile number of a country paid in its currency.
+
+    The number is checked with libphonenumber in the chosen country, so what :meth:`destination` gives is
+    stored as it is: calling code and national number, whatever way staff typed it.
+    """
+
+    country = forms.ChoiceField(label=_("Country"))
+    phone = forms.CharField(label=_("Mobile money number"), max_length=30)
+    name = forms.CharField(label=_("Family name"), max_length=100)
+    surname = forms.CharField(label=_("Given name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail"))
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        """``currency``: the payout's; only the countries whose people are paid in it are offered."""
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [
+            (region, f"{COUNTRY_NAMES[region]} (+{COUNTRY_PHONE_PREFIXES[region]})")
+            for region in regions_for_currency(currency)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("country") and data.get("phone"):
+            try:
+                data["phone"] = parse_phone(data["phone"], prefix=COUNTRY_PHONE_PREFIXES[data["country"]])
+            except InvalidPhoneNumber as exc:
+                self.add_error("phone", forms.ValidationError(str(exc), code="invalid"))
+        return data
+
+    def destination(self) -> PayoutDestination:
+        """The destination for :func:`~django_cinetpay.services.set_destination` (after ``is_valid()``)."""
+        data = self.cleaned_data
+        return PayoutDestination(
+            prefix=data["phone"].prefix,
+            phone=data["phone"].national,
+            name=data["name"],
+            surname=data["surname"],
+            email=data["email"],
+        )

@@ -7,18 +7,25 @@ row alone).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 
 from .. import exceptions
 from ..client import CheckoutBackend, TransferBackend, verify_x_token
+from ..client.methods import PAYMENT_METHODS
 from ..conf import settings
+from ..ids import is_our_id
 from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind, PayoutRequest
+from ..phones import InvalidPhoneNumber, Phone, parse_phone, region_for_prefix
+from ..states import PaymentStatus
 from ..utils import mask_phone
 from .audit import Actor
 from .payments import Outcome, refresh_payment
@@ -40,23 +47,63 @@ class NotificationResult:
 
 
 def _storable(text: str) -> str:
-    """``text`` without NUL characters, which PostgreSQL text columns refuse (a stray one must not 500)."""
-    return text.replace("\x00", "\\x00")
+    """``text`` as any database stores it in a text or JSON column.
+
+    PostgreSQL refuses a NUL character and a lone surrogate (an insert with one fails, the request is
+    lost and answered 500): they are kept as the visible escapes ``\\x00`` and ``\\udXXX``.
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
+def _body(request: HttpRequest) -> bytes:
+    """The body's first ``_MAX_BODY`` bytes, also when Django refuses to hold all of it in memory."""
+    try:
+        return request.body[:_MAX_BODY]
+    except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE: nothing is read yet, keep the start
+        return request.read(_MAX_BODY)
+
+
+def _form(request: HttpRequest) -> list[list[str]]:
+    """The POSTed fields as ``[name, value]`` pairs in arrival order; none where Django cannot parse them
+    (too many fields, a broken multipart body, a charset other than UTF-8, a body read only in part)."""
+    try:
+        return [
+            [_storable(name), _storable(value)] for name, values in request.POST.lists() for value in values
+        ]
+    except (BadRequest, MultiPartParserError, SuspiciousOperation):
+        return []
+
+
+def _ip_address(value: str) -> str | None:
+    """``value`` if it is an IP address (a server on a Unix socket may give anything), else ``None``."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def record_notification(request: HttpRequest, kind: str) -> CinetPayNotification:
-    """Store the raw request (headers, body, IP) before it is verified. Committed at once."""
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in _DROPPED_HEADERS}
-    body = _storable(request.body[:_MAX_BODY].decode("utf-8", errors="replace"))
-    reference = request.POST.get("cpm_trans_id") or request.POST.get("client_transaction_id") or ""
-    form = [[_storable(name), _storable(value)] for name, values in request.POST.lists() for value in values]
+    """Store the raw request (headers, body, IP) before it is verified. Committed at once.
+
+    Whatever the request holds (NUL bytes, invalid UTF-8, a huge or unparsable body, any content type),
+    a row is stored: what cannot be stored as received is escaped or left out, never refused.
+    """
+    headers = {
+        _storable(name): _storable(value)
+        for name, value in request.headers.items()
+        if name.lower() not in _DROPPED_HEADERS
+    }
+    body = _storable(_body(request).decode("utf-8", errors="replace"))
+    form = _form(request)
+    fields = dict(form)
+    reference = fields.get("cpm_trans_id") or fields.get("client_transaction_id") or ""
     return CinetPayNotification.objects.create(
         kind=kind,
         method=request.method or "",
         headers=headers,
         body=body,
         form=form,
-        remote_addr=request.META.get("REMOTE_ADDR") or None,
+        remote_addr=_ip_address(request.META.get("REMOTE_ADDR", "")),
         reference=reference[:64],
     )
 
@@ -86,7 +133,9 @@ def process_payment_notification(
     """Verify and act on a stored payment notification. Never raises; never changes state on bad input.
 
     Order: x-token (fail closed) → site id → known transaction → check call → locked transition.
-    A duplicate or late notification is answered 200 and changes nothing.
+    A duplicate or late notification is answered 200 and changes nothing. The payer's number, where
+    refunds go, is the only value taken from the notification itself, and only under the rules of
+    :func:`_notified_payer`; everything else comes from the check.
     """
     pairs = [(str(name), str(value)) for name, value in notification.form]
     data = dict(pairs)
@@ -115,7 +164,7 @@ def process_payment_notification(
             NotificationResult(400, "unknown site"),
             error=f"cpm_site_id {site_id} is not CINETPAY_SITE_ID.",
         )
-    tx = CinetPayTransaction.objects.filter(transaction_id=trans_id).first()
+    tx = CinetPayTransaction.objects.filter(transaction_id=trans_id).first() if is_our_id(trans_id) else None
     if tx is None:
         return _finish(
             notification,
@@ -123,27 +172,78 @@ def process_payment_notification(
             error=f"No payment has transaction_id {trans_id}.",
         )
     notification.transaction = tx
-
-    payer_phone = data.get("cel_phone_num", "").strip()
+    payer, distrust = _notified_payer(pairs, token, tx)
+    if distrust:
+        logger.warning(
+            "Notification #%s for %s: payer number %s not taken: %s",
+            notification.pk,
+            trans_id,
+            mask_phone(data.get("cel_phone_num")),
+            distrust,
+        )
 
     def check() -> str:
         outcome = refresh_payment(
             tx,
             actor=actor or Actor.notification(notification.pk),
             client=client,
-            payer_phone=payer_phone,
-            payer_phone_prefix=data.get("cpm_phone_prefixe", "").strip(),
+            payer_phone=payer.national if payer else "",
+            payer_phone_prefix=payer.prefix if payer else "",
         )
         logger.info(
             "Notification #%s for %s (payer %s): %s",
             notification.pk,
             trans_id,
-            mask_phone(payer_phone),
+            mask_phone(payer.national if payer else ""),
             outcome.outcome.value,
         )
         return "already processed" if outcome.outcome == Outcome.UNCHANGED else outcome.outcome.value
 
     return _confirm_with_cinetpay(notification, check)
+
+
+def _notified_payer(
+    pairs: list[tuple[str, str]], token: str, tx: CinetPayTransaction
+) -> tuple[Phone | None, str]:
+    """The payer's number a verified notification gives, normalised, or ``None`` and why it is not taken.
+
+    The x-token signs the field *values* joined with no separator, so it proves the characters, not where
+    one field ends: a captured notification re-split as ``payment_method=OM07&cel_phone_num=0707070722&
+    cpm_phone_prefixe=5`` verifies with the genuine token. Refunds go to this number, so it is taken only
+    when that cannot have happened: the token matches the documented field order (not only the arrival-order
+    fallback, which lets fields be renamed and reordered), each field is posted once, and every field
+    around the number has the shape CinetPay sends (our site id, one of our transaction ids, a known
+    payment method, a CinetPay calling code, a valid mobile number of that country in digits). Those
+    shapes pin every boundary the number has. An accepted payment keeps the number that paid: a later
+    notification never rewrites where refunds go. A notification failing these rules still triggers the
+    check call, which alone decides the status; it only gives no number (staff set the refund's).
+    """
+    data = dict(pairs)
+    number, prefix = data.get("cel_phone_num", ""), data.get("cpm_phone_prefixe", "")
+    problems = (
+        (not number, ""),
+        (
+            tx.status == PaymentStatus.ACCEPTED and bool(tx.payer_phone),
+            "the accepted payment keeps the number that paid",
+        ),
+        (len(data) != len(pairs), "a field is posted twice"),
+        (
+            not verify_x_token(settings.CINETPAY_SECRET_KEY, token, data),
+            "the x-token only matches the arrival order of the fields",
+        ),
+        (data.get("cpm_site_id") != str(settings.CINETPAY_SITE_ID), "cpm_site_id is not CINETPAY_SITE_ID"),
+        (not is_our_id(data.get("cpm_trans_id", "")), "cpm_trans_id is not one of our ids"),
+        (data.get("payment_method") not in PAYMENT_METHODS, "payment_method is not a known method"),
+        (region_for_prefix(prefix) is None or not prefix.isdigit(), "cpm_phone_prefixe is not CinetPay's"),
+        (not (number.isascii() and number.isdigit()), "cel_phone_num is not digits"),
+    )
+    reason = next((why for failed, why in problems if failed), None)
+    if reason is not None:
+        return None, reason
+    try:
+        return parse_phone(number, prefix=prefix), ""
+    except InvalidPhoneNumber:
+        return None, f"cel_phone_num is not a mobile number of +{prefix}"
 
 
 def _confirm_with_cinetpay(
@@ -197,6 +297,8 @@ def process_transfer_notification(
         PayoutRequest.objects.select_related("escrow__payment")
         .filter(client_transaction_id=client_transaction_id)
         .first()
+        if is_our_id(client_transaction_id)
+        else None
     )
     if payout is None:
         return _finish(

@@ -24,6 +24,7 @@ from ..adapter import get_adapter
 from ..client import CheckoutBackend, CheckResult, PaymentRequest, checkout, get_checkout_client
 from ..conf import CURRENCY_LIMITS, KNOWN_CHANNELS, settings
 from ..models import CinetPayTransaction, generate_transaction_id
+from ..phones import InvalidPhoneNumber, parse_phone
 from ..states import PAYMENT_FAILED_STATES, PAYMENT_TRANSITIONS, PaymentStatus, can_transition
 from ..utils import mask_phone
 from .audit import Actor, history, record
@@ -319,8 +320,7 @@ def apply_check_result(
             return CheckOutcome(Outcome.IGNORED, locked, result)
         locked.last_checked_at = timezone.now()
         target = _target_status(result)
-        phone = (payer_phone or result.phone_number)[:20]
-        prefix = (payer_phone_prefix or result.phone_prefix)[:5]
+        phone, prefix = _payer_number(result, payer_phone, payer_phone_prefix)
         if result.is_accepted and not result.matches(locked.amount, locked.currency):
             outcome = Outcome.MISMATCH
             if not locked.needs_review:
@@ -364,6 +364,19 @@ def apply_check_result(
                 _send_refused_on_commit(locked.pk, result.code)
         locked.save()
     return CheckOutcome(outcome, locked, result)
+
+
+def _payer_number(result: CheckResult, notified_phone: str, notified_prefix: str) -> tuple[str, str]:
+    """Where refunds go: the check answer's number when it has one (older answers do), parsed; else the
+    one a verified notification proved (parsed by the notification's processing). A check number that
+    does not parse gives none: staff set the refund's destination."""
+    if not result.phone_number:
+        return notified_phone, notified_prefix
+    try:
+        phone = parse_phone(result.phone_number, prefix=result.phone_prefix or None)
+    except InvalidPhoneNumber:
+        return "", ""
+    return phone.national, phone.prefix
 
 
 def _failed_before(tx: CinetPayTransaction) -> bool:

@@ -21,19 +21,21 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import exceptions, signals
 from ..adapter import PayoutDestination, get_adapter, transfer_currency_problem
 from ..client import Transfer, TransferBackend, get_transfer_client
 from ..conf import duration, settings
 from ..models import EscrowTransaction, PayoutRequest
+from ..phones import InvalidPhoneNumber, is_normalised, parse_phone
 from ..states import PAYOUT_TRANSITIONS, PayoutKind, PayoutStatus, can_transition
 from ..utils import mask_phone
 from .audit import Actor, record
@@ -67,9 +69,9 @@ REFUSED_BEFORE_ACTING = frozenset(
 ACCOUNT_WIDE_CODES = frozenset({"602"})
 
 
-def missing_destination_error(payout: PayoutRequest) -> str:
-    """The text staff see on a payout that has nowhere to go."""
-    if payout.kind == PayoutKind.REFUND:
+def missing_destination_error(kind: str) -> str:
+    """The text staff see on a payout of ``kind`` that has nowhere to go."""
+    if kind == PayoutKind.REFUND:
         return (
             "No refund destination: the paying number (or its country prefix) is unknown. Set the "
             "destination on this payout, or override get_refund_destination in CINETPAY_ADAPTER."
@@ -88,12 +90,54 @@ def resolve_destination(escrow: EscrowTransaction, kind: str) -> PayoutDestinati
     return adapter.get_payout_destination(escrow)
 
 
-def _destination_fields(destination: PayoutDestination | None) -> dict[str, str]:
-    if destination is None or not (destination.prefix and destination.phone):
+def _destination_fields(destination: PayoutDestination) -> dict[str, str]:
+    """The payout columns for ``destination``, its number normalised; ``{}`` when it has no number.
+
+    The number is parsed in the country of its prefix (or of the calling code it carries, when the
+    prefix is empty), so ``"+225 07 07 07 07 07"`` or ``"2250707070707"`` become prefix ``225`` and
+    phone ``0707070707``, never ``225`` + ``2250707070707``. Raises
+    :class:`~django_cinetpay.phones.InvalidPhoneNumber` when it is not a valid mobile number there.
+    """
+    if not (destination.phone or "").strip():
         return {}
-    fields = asdict(destination)
-    fields["prefix"] = fields["prefix"].lstrip("+").strip()
-    return {name: (value or "").strip() for name, value in fields.items()}
+    phone = parse_phone(destination.phone, prefix=(destination.prefix or "").strip() or None)
+    people = {name: (getattr(destination, name) or "").strip() for name in ("name", "surname", "email")}
+    return {"prefix": phone.prefix, "phone": phone.national, **people}
+
+
+def _adapter_destination(escrow: EscrowTransaction, kind: str) -> tuple[dict[str, str], str]:
+    """The normalised destination the adapter gives for a payout of ``kind``, else ``{}`` and why.
+
+    A number that does not parse is never stored: the payout waits without a destination, and the
+    reason (number masked) tells staff to fix the adapter's data or set the destination by hand.
+    """
+    destination = resolve_destination(escrow, kind)
+    if destination is None:
+        return {}, missing_destination_error(kind)
+    try:
+        fields = _destination_fields(destination)
+    except InvalidPhoneNumber as exc:
+        return {}, (
+            f"The destination the adapter gives, {destination.prefix} {mask_phone(destination.phone)}, "
+            f"is not a valid mobile number. {exc} Nothing is sent: fix it where CINETPAY_ADAPTER reads "
+            "it, or set the destination on this payout."
+        )
+    return fields, "" if fields else missing_destination_error(kind)
+
+
+def unusable_destination_error(payout: PayoutRequest) -> str:
+    """Why the payout's stored number must get no money, or ``""`` when it may.
+
+    Rows stored before numbers were parsed may hold a number that does not parse, or one carrying its
+    calling code (``225`` + ``2250707070707``), which CinetPay would pay to another number.
+    """
+    if not payout.has_destination or is_normalised(payout.prefix, payout.phone):
+        return ""
+    return (
+        f"The stored destination {payout.prefix} {payout.masked_phone} is not a valid mobile number in the "
+        "form CinetPay takes (calling code, then the national number): nothing is sent. Set the "
+        "destination again on this payout."
+    )
 
 
 # --- creating ---------------------------------------------------------------------------------------
@@ -114,14 +158,11 @@ def create_payout(
     row locked. A missing destination is not an error here: the payout waits, with ``last_error`` saying
     what to do, so the escrow's resolution is never lost.
     """
-    destination = _destination_fields(resolve_destination(escrow, kind))
+    destination, why_none = _adapter_destination(escrow, kind)
     payout = PayoutRequest(
         escrow=escrow, kind=kind, amount=amount, currency=escrow.currency, retry_of=retry_of, **destination
     )
-    if not payout.has_destination:
-        payout.last_error = missing_destination_error(payout)
-    else:
-        payout.last_error = transfer_currency_problem(payout.prefix, payout.currency)
+    payout.last_error = why_none or transfer_currency_problem(payout.prefix, payout.currency)
     payout.save()
     record(payout, "", PayoutStatus.PENDING, actor, reason=reason)
     schedule_send(payout)
@@ -160,7 +201,7 @@ def retry_payout(
     ``cinetpay.retry_payoutrequest`` permission.
     """
     if not user.has_perm("cinetpay.retry_payoutrequest"):
-        raise exceptions.PermissionDeniedError(f"{user} may not retry payouts.")
+        raise exceptions.PermissionDeniedError(_("%(user)s may not retry payouts.") % {"user": user})
     current = PayoutRequest.objects.get(pk=payout.pk)
     existing = PayoutRequest.objects.filter(retry_of=current).first()
     if existing is not None:
@@ -217,21 +258,25 @@ def set_destination(payout: PayoutRequest, destination: PayoutDestination, user:
     """Staff set where a payout not sent yet goes (e.g. a refund whose paying number is unknown).
 
     Only a ``pending`` payout can be redirected: once a send may have happened, the money's destination
-    is what CinetPay has. Raises ``ValueError`` for a destination without a prefix or a phone, or in a
-    country CinetPay pays in another currency than the payout's.
+    is what CinetPay has. Raises ``InvalidInputError`` for a destination without a phone, or in a
+    country CinetPay pays in another currency than the payout's, and
+    :class:`~django_cinetpay.phones.InvalidPhoneNumber` for a number that is not a valid mobile number
+    of its country; a valid one is stored normalised (see :func:`_destination_fields`).
     """
     if not user.has_perm("cinetpay.retry_payoutrequest"):
-        raise exceptions.PermissionDeniedError(f"{user} may not change payout destinations.")
+        raise exceptions.PermissionDeniedError(
+            _("%(user)s may not change payout destinations.") % {"user": user}
+        )
     fields = _destination_fields(destination)
     if not fields:
-        raise ValueError("A payout destination needs a prefix and a phone number.")
+        raise exceptions.InvalidInputError(_("A payout destination needs a phone number."))
     with transaction.atomic():
         locked = _lock(payout.pk)
         if locked.status != PayoutStatus.PENDING:
             raise exceptions.InvalidTransitionError(locked, locked.status, PayoutStatus.PENDING)
         problem = transfer_currency_problem(fields["prefix"], locked.currency)
         if problem:
-            raise ValueError(problem)
+            raise exceptions.InvalidInputError(problem)
         old = f"{locked.prefix} {mask_phone(locked.phone)}".strip() or "none"
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -516,9 +561,9 @@ def _refresh_destination(payout: PayoutRequest) -> bool:
     """Give a pending payout without a destination a second chance: the host may know it by now."""
     if payout.has_destination:
         return True
-    fields = _destination_fields(resolve_destination(payout.escrow, payout.kind))
+    fields, why_none = _adapter_destination(payout.escrow, payout.kind)
     if not fields:
-        _note_error(payout, missing_destination_error(payout))
+        _note_error(payout, why_none)
         return False
     updated = PayoutRequest.objects.filter(pk=payout.pk, status=PayoutStatus.PENDING, phone="").update(
         last_error="", updated_at=timezone.now(), **fields
@@ -531,12 +576,13 @@ def _refresh_destination(payout: PayoutRequest) -> bool:
 def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepResult:
     """Add the contact, claim the payout, send it once. The caller has made sure it may be sent.
 
-    Nothing is sent to a country CinetPay pays in another currency than the payout's (a send carries
-    no currency): the payout waits, with ``last_error`` saying why.
+    Nothing is sent to a stored number that is not a valid mobile number in the normalised form, nor to
+    a country CinetPay pays in another currency than the payout's (a send carries no currency): the
+    payout waits, with ``last_error`` saying why.
     """
     if payout.status == PayoutStatus.PENDING and not _refresh_destination(payout):
         return StepResult(Step.WAITING, payout)
-    problem = transfer_currency_problem(payout.prefix, payout.currency)
+    problem = unusable_destination_error(payout) or transfer_currency_problem(payout.prefix, payout.currency)
     if problem:
         logger.warning("Payout %s not sent: %s", payout.client_transaction_id, problem)
         _note_error(payout, problem)

@@ -11,12 +11,13 @@ SELLER_PHONE = "0505050505"
 
 class SellerPhoneAdapter(DefaultAdapter):
     seller_prefix = SELLER_PREFIX
+    seller_phone = SELLER_PHONE
 
     def get_payout_destination(self, escrow: EscrowTransaction) -> PayoutDestination | None:
         seller = escrow.payment.seller
         return PayoutDestination(
             prefix=self.seller_prefix,
-            phone=SELLER_PHONE,
+            phone=self.seller_phone,
             name=seller.last_name,
             surname=seller.first_name,
             email=seller.email,
@@ -27,6 +28,7 @@ class CameroonSellerAdapter(SellerPhoneAdapter):
     """Sellers are paid on a Cameroon number (+237), where CinetPay pays in XAF."""
 
     seller_prefix = "237"
+    seller_phone = "671234567"  # a Cameroon mobile number
 
 
 class SeveralPaymentsAdapter(SellerPhoneAdapter):

@@ -300,7 +300,7 @@ def test_fresh_project_takes_a_payment_end_to_end(
     assert init.body["notify_url"] == server.url + "/payments/notify/", init.body
     assert init.body["return_url"] == server.url + "/payments/return/", init.body
     assert (init.body["amount"], init.body["currency"]) == (1000, "XOF"), init.body
-    assert init.body["customer_phone_number"] == "0707070707", init.body
+    assert init.body["customer_phone_number"] == "+2250707070707", init.body  # E.164
     assert init.body["channels"] == "MOBILE_MONEY", init.body
     assert init.headers.get("User-Agent", "").startswith("django-cinetpay/"), init.headers
 
