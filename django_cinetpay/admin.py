@@ -6,15 +6,19 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import exceptions, services
+from .forms import PayoutDestinationForm
 from .models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, PayoutRequest, StateChange
-from .states import EscrowStatus
+from .states import EscrowStatus, PayoutStatus
 from .utils import mask_phone
 
 
@@ -263,7 +267,9 @@ class EscrowTransactionAdmin(admin.ModelAdmin):
 
 @admin.register(PayoutRequest)
 class PayoutRequestAdmin(admin.ModelAdmin):
-    """Payouts and refunds: read-only; failed ones are retried and stuck ones checked through actions."""
+    """Payouts and refunds: read-only. Through actions, each behind its permission: failed ones are retried,
+    any is checked with CinetPay (never sent), and pending ones are sent now; a pending one also gets a
+    destination from a form (its change page links to it)."""
 
     list_display = (
         "client_transaction_id",
@@ -292,7 +298,9 @@ class PayoutRequestAdmin(admin.ModelAdmin):
             lambda payout, user, note: services.retry_payout(payout, user, reason=note),
         ),
         "check_now",
+        "send_now",
     ]
+    change_form_template = "admin/cinetpay/payoutrequest/change_form.html"
 
     @admin.display(description=_("phone"))
     def masked_phone(self, obj: PayoutRequest) -> str:
@@ -307,7 +315,72 @@ class PayoutRequestAdmin(admin.ModelAdmin):
     def has_retry_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("cinetpay.retry_payoutrequest")
 
+    def has_send_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("cinetpay.send_payoutrequest")
+
     @admin.action(description=_("Check with CinetPay now"), permissions=["retry"])
     def check_now(self, request: HttpRequest, queryset: QuerySet[PayoutRequest]) -> None:
+        """Look each transfer up and apply CinetPay's answer. Never sends: that is :meth:`send_now`."""
+        actor = services.Actor.for_admin(request.user)
+        _act_on_each(self, request, queryset, lambda p: services.refresh_payout(p, actor=actor).payout)
+
+    @admin.action(description=_("Send now"), permissions=["send"])
+    def send_now(self, request: HttpRequest, queryset: QuerySet[PayoutRequest]) -> None:
+        """Move each payout forward at once: a pending one is sent, one in doubt looked up first."""
         actor = services.Actor.for_admin(request.user)
         _act_on_each(self, request, queryset, lambda p: services.process_payout(p, actor=actor).payout)
+
+    def get_urls(self) -> list[URLPattern]:
+        destination = path(
+            "<path:object_id>/destination/",
+            self.admin_site.admin_view(self.destination_view),
+            name="cinetpay_payoutrequest_destination",
+        )
+        return [destination, *super().get_urls()]
+
+    def _may_set_destination(self, request: HttpRequest, payout: PayoutRequest) -> bool:
+        """Only a payout not sent yet can be redirected, by staff allowed to retry payouts."""
+        return payout.status == PayoutStatus.PENDING and self.has_retry_permission(request)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        payout = self.get_object(request, unquote(object_id))
+        may = payout is not None and self._may_set_destination(request, payout)
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "can_set_destination": may}
+        )
+
+    def destination_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A form for where a pending payout goes, handed to ``services.set_destination`` (audited)."""
+        payout = self.get_object(request, unquote(object_id))
+        if payout is None:
+            raise Http404
+        if not self.has_retry_permission(request):
+            raise PermissionDenied
+        payout_url = reverse("admin:cinetpay_payoutrequest_change", args=[payout.pk])
+        if not self._may_set_destination(request, payout):
+            self.message_user(request, _("Only a pending payout can get a new destination."), messages.ERROR)
+            return HttpResponseRedirect(payout_url)
+        initial = {"name": payout.name, "surname": payout.surname, "email": payout.email}
+        form = PayoutDestinationForm(request.POST or None, currency=payout.currency, initial=initial)
+        if form.is_valid():
+            try:
+                services.set_destination(payout, form.destination(), request.user)
+            except (exceptions.CinetPayError, ValueError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, _("The payout's destination is set."), messages.SUCCESS)
+                return HttpResponseRedirect(payout_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Set the destination of %(payout)s") % {"payout": payout},
+            "opts": self.model._meta,
+            "original": payout,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/cinetpay/payoutrequest/set_destination.html", context)
