@@ -110,6 +110,9 @@ class CinetPayConf(AppConf):
     #: A payout still ``sending`` after this long was interrupted (worker killed mid-send): it becomes
     #: ``unknown`` and is looked up before anything else. Longer than a send can take (login, replay).
     PAYOUT_SEND_STALE_AFTER = dt.timedelta(minutes=10)
+    #: A payout whose outcome is still unknown this long after its send is listed for a person
+    #: (``cinetpay_reconcile``, health): the look-ups go on, but someone should check the back-office.
+    PAYOUT_UNKNOWN_ALERT_AFTER = dt.timedelta(days=1)
     #: How many escrows or payouts one job run handles; the rest waits for the next run.
     JOB_BATCH_SIZE = 100
     TIMEOUT = 30.0
@@ -173,6 +176,9 @@ class CinetPayConf(AppConf):
 
     def configure_payout_send_stale_after(self, value: object) -> dt.timedelta:
         return _to_timedelta("CINETPAY_PAYOUT_SEND_STALE_AFTER", value)
+
+    def configure_payout_unknown_alert_after(self, value: object) -> dt.timedelta:
+        return _to_timedelta("CINETPAY_PAYOUT_UNKNOWN_ALERT_AFTER", value)
 
     def configure_job_batch_size(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

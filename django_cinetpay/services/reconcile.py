@@ -16,9 +16,14 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Mod
+from django.utils import timezone
 
+from ..adapter import CURRENCY_PHONE_PREFIXES
+from ..conf import duration
 from ..models import CinetPayTransaction, EscrowTransaction, PayoutRequest
+from ..phones import InvalidPhoneNumber, parse_phone
 from ..states import ESCROW_OPEN_STATES, EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
+from .payouts import unusable_destination_error
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,42 @@ def check_duplicate_payments_resolved() -> Iterator[Discrepancy]:
         )
 
 
+def check_stored_phone_numbers() -> Iterator[Discrepancy]:
+    """Money only goes to numbers that parse: every number a payout may still be sent to is valid.
+
+    Payouts not finished sending (``pending``, ``sending``, ``unknown``) are sent to their stored number
+    as it is, so it must be a valid mobile number in the stored form (calling code, national number);
+    rows from before numbers were parsed may hold ``2250707070707`` under ``225``. An accepted payment
+    whose escrow is still open may be refunded to its payer's number, which must parse in the country
+    of its prefix (else of its currency). Numbers are masked in the report.
+    """
+    payouts = PayoutRequest.objects.filter(
+        status__in=[PayoutStatus.PENDING, PayoutStatus.SENDING, PayoutStatus.UNKNOWN]
+    ).exclude(phone="")
+    for payout in payouts:
+        if unusable_destination_error(payout):
+            yield Discrepancy(
+                "unparseable-phone",
+                _payout(payout),
+                f"{payout.status}, to {payout.prefix} {payout.masked_phone}, which is not a valid mobile "
+                "number in the stored form: set its destination again",
+            )
+    payers = CinetPayTransaction.objects.filter(
+        status=PaymentStatus.ACCEPTED, escrow__status__in=ESCROW_OPEN_STATES
+    ).exclude(payer_phone="")
+    for tx in payers:
+        prefix = tx.payer_phone_prefix or CURRENCY_PHONE_PREFIXES.get(tx.currency, "")
+        try:
+            parse_phone(tx.payer_phone, prefix=prefix or None)
+        except InvalidPhoneNumber:
+            yield Discrepancy(
+                "unparseable-phone",
+                _payment(tx),
+                f"paid from {prefix or '?'} {tx.masked_payer_phone}, which is not a valid mobile number: "
+                "a refund would have nowhere to go until staff set its destination",
+            )
+
+
 @dataclass(frozen=True)
 class CurrencyTotals:
     """Sums for one currency, in its unit. ``escrowed == held + released + refunded`` must hold."""
@@ -275,6 +316,7 @@ INVARIANTS: tuple[Callable[[], Iterator[Discrepancy]], ...] = (
     check_payout_retries,
     check_failed_payouts_were_not_sent,
     check_money_sent_once,
+    check_stored_phone_numbers,
     check_duplicate_payments_resolved,
     check_totals,
 )
@@ -286,19 +328,36 @@ def find_discrepancies() -> list[Discrepancy]:
 
 
 def needs_attention() -> list[str]:
-    """Consistent but waiting for people: payouts failed and not retried, or stuck with an error.
+    """Consistent but waiting for people: what no job will settle alone.
 
-    A failed payout CinetPay reports as sent (``needs_review``) is not listed here with "retry it": it is
-    a discrepancy (:func:`check_failed_payouts_were_not_sent`).
+    Payouts failed and not retried, payouts stuck with an error (no destination, a currency CinetPay
+    would pay wrongly), payouts whose outcome has been unknown for ``CINETPAY_PAYOUT_UNKNOWN_ALERT_AFTER``
+    (the look-ups go on, but someone should check the back-office), and payments CinetPay reported paid
+    for another amount or currency (flagged ``needs_review``, never marked paid). A failed payout
+    CinetPay reports as sent is not listed here with "retry it": it is a discrepancy
+    (:func:`check_failed_payouts_were_not_sent`).
     """
+    unknown_since = timezone.now() - duration("CINETPAY_PAYOUT_UNKNOWN_ALERT_AFTER")
     current_failed = PayoutRequest.objects.current().filter(status=PayoutStatus.FAILED, needs_review=False)
-    stuck = PayoutRequest.objects.exclude(status__in=[PayoutStatus.COMPLETED, PayoutStatus.FAILED]).exclude(
-        last_error=""
+    stuck = PayoutRequest.objects.exclude(
+        status__in=[PayoutStatus.COMPLETED, PayoutStatus.FAILED, PayoutStatus.UNKNOWN]
+    ).exclude(last_error="")
+    long_unknown = PayoutRequest.objects.filter(
+        Q(send_started_at__lte=unknown_since)
+        | Q(send_started_at__isnull=True, created_at__lte=unknown_since),
+        status=PayoutStatus.UNKNOWN,
     )
+    flagged = CinetPayTransaction.objects.filter(needs_review=True).exclude(status=PaymentStatus.ACCEPTED)
     lines = [
         f"{_payout(p)}: failed ({p.last_error or p.cinetpay_code + ' ' + p.cinetpay_message}); "
         "retry it once the cause is fixed"
         for p in current_failed
     ]
     lines += [f"{_payout(p)}: {p.status}: {p.last_error}" for p in stuck]
+    lines += [
+        f"{_payout(p)}: outcome unknown since {p.send_started_at or p.created_at:%Y-%m-%d %H:%M} UTC "
+        f"({p.last_error or 'send interrupted'}); check the transfer in the CinetPay back-office"
+        for p in long_unknown
+    ]
+    lines += [f"{_payment(tx)}: needs review: {tx.review_reason}" for tx in flagged]
     return lines

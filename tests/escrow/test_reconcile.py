@@ -12,12 +12,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from django_cinetpay import services
-from django_cinetpay.client import Transfer
+from django_cinetpay.client import CheckResult, Transfer
 from django_cinetpay.models import CinetPayTransaction, EscrowTransaction, PayoutRequest
 from django_cinetpay.services import reconcile
 from django_cinetpay.states import EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
 
-from .conftest import accept, make_payment
+from .conftest import Fault, accept, make_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +212,30 @@ def test_a_failed_payout_cinetpay_reports_as_sent_is_a_discrepancy_not_a_retry(b
     with pytest.raises(CommandError, match="discrepancy"):
         call_command("cinetpay_reconcile")
     assert "[failed-payout-sent]" in capsys.readouterr().err
+
+
+def test_a_payment_flagged_for_review_needs_a_person(buyer, seller):
+    tx = make_payment(buyer, seller, amount=2_000)
+    wrong = CheckResult(code="00", message="SUCCES", status="ACCEPTED", amount=200, currency="XOF")
+    services.apply_check_result(tx, wrong, actor=services.Actor.check("test"))
+    (line,) = reconcile.needs_attention()
+    assert tx.transaction_id in line
+    assert "needs review" in line
+    assert "200 XOF" in line
+
+
+def test_a_payout_unknown_for_a_day_needs_a_person(escrow, staff, transfer_api):
+    services.refund_escrow(escrow, staff, "cancelled")
+    payout = PayoutRequest.objects.get()
+    transfer_api.fail_next("send", Fault.TIMEOUT_BEFORE)
+    services.process_payout(payout)
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.UNKNOWN
+    assert reconcile.needs_attention() == []  # the job is on it: looked up at every run
+
+    PayoutRequest.objects.filter(pk=payout.pk).update(
+        send_started_at=F("send_started_at") - dt.timedelta(days=1, minutes=1)
+    )
+    (line,) = reconcile.needs_attention()
+    assert payout.client_transaction_id in line
+    assert "outcome unknown since" in line
