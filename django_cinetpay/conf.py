@@ -116,6 +116,9 @@ class CinetPayConf(AppConf):
     #: How many escrows or payouts one job run handles; the rest waits for the next run.
     JOB_BATCH_SIZE = 100
     TIMEOUT = 30.0
+    #: Seconds a notification URL may spend asking CinetPay (one check, no retry) before it answers 503
+    #: and leaves the stored notification to background work: a hung check never holds a web worker.
+    NOTIFICATION_DEADLINE = 5.0
     CHECK_ATTEMPTS = 3
     CHECK_BACKOFF = 0.5
     LANG = "fr"
@@ -179,6 +182,13 @@ class CinetPayConf(AppConf):
 
     def configure_payout_unknown_alert_after(self, value: object) -> dt.timedelta:
         return _to_timedelta("CINETPAY_PAYOUT_UNKNOWN_ALERT_AFTER", value)
+
+    def configure_notification_deadline(self, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise CinetPayConfigurationError(
+                "CINETPAY_NOTIFICATION_DEADLINE must be a positive number of seconds."
+            )
+        return float(value)
 
     def configure_job_batch_size(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

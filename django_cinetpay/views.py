@@ -26,7 +26,8 @@ from . import exceptions, services
 from .adapter import get_adapter
 from .forms import PaymentForm
 from .ids import is_our_id, is_payment_token
-from .models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, NotificationKind
+from .models import CinetPayTransaction, EscrowTransaction, NotificationKind
+from .services import recheck, webhooks
 from .states import PAYMENT_FAILED_STATES, PaymentStatus
 
 logger = logging.getLogger("django_cinetpay")
@@ -37,8 +38,9 @@ STATUS_RECHECK_INTERVAL = dt.timedelta(seconds=10)
 
 
 def _recheck_if_due(tx: CinetPayTransaction, origin: str) -> CinetPayTransaction:
-    """Ask CinetPay about an open payment not checked in the last few seconds; trouble changes nothing."""
-    if tx.status == PaymentStatus.ACCEPTED or tx.status in PAYMENT_FAILED_STATES:
+    """Ask CinetPay about a payment whose outcome may still change (open, or failed but still payable on
+    the same checkout) and that was not checked in the last few seconds; trouble changes nothing."""
+    if not recheck.may_still_change(tx):
         return tx
     if tx.last_checked_at is not None and timezone.now() - tx.last_checked_at < STATUS_RECHECK_INTERVAL:
         return tx
@@ -115,15 +117,14 @@ def pay(request: HttpRequest, transaction_id: str) -> HttpResponse:
     )
 
 
-def _webhook(
-    request: HttpRequest, kind: str, process: Callable[[CinetPayNotification], services.NotificationResult]
-) -> HttpResponse:
+def _webhook(request: HttpRequest, kind: str) -> HttpResponse:
     """What both notification URLs do. GET/HEAD: CinetPay's liveness ping. POST: store the request
-    before trusting it, then ``process`` it; the answer carries the outcome for CinetPay's logs."""
+    before trusting it, then process it within the webhook's deadline; the answer carries the outcome
+    for CinetPay's logs (503: not confirmed in time, CinetPay delivers again)."""
     if request.method != "POST":
         return HttpResponse("OK", content_type="text/plain")
     notification = services.record_notification(request, kind)
-    result = process(notification)
+    result = webhooks.process_webhook(notification)
     return HttpResponse(result.message, status=result.status, content_type="text/plain")
 
 
@@ -133,7 +134,7 @@ def _webhook(
 @require_http_methods(["GET", "HEAD", "POST"])
 def notify(request: HttpRequest) -> HttpResponse:
     """CinetPay's payment notification (IPN): verified by its x-token, then confirmed by a check call."""
-    return _webhook(request, NotificationKind.PAYMENT, services.process_payment_notification)
+    return _webhook(request, NotificationKind.PAYMENT)
 
 
 @login_not_required
@@ -343,4 +344,4 @@ def dispute(request: HttpRequest, transaction_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def transfer_notify(request: HttpRequest) -> HttpResponse:
     """CinetPay's transfer notification. Not signed: the body only names the payout to look up."""
-    return _webhook(request, NotificationKind.TRANSFER, services.process_transfer_notification)
+    return _webhook(request, NotificationKind.TRANSFER)

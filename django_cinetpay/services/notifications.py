@@ -189,6 +189,7 @@ def process_payment_notification(
             client=client,
             payer_phone=payer.national if payer else "",
             payer_phone_prefix=payer.prefix if payer else "",
+            known_to_cinetpay=True,  # verified: CinetPay knows it, even if its start is not visible yet
         )
         logger.info(
             "Notification #%s for %s (payer %s): %s",

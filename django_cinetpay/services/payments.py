@@ -46,6 +46,7 @@ class Outcome(str, enum.Enum):
     IGNORED = "ignored"  # a late or backward answer the transition table refuses (e.g. accepted → refused)
     MISMATCH = "mismatch"  # CinetPay says paid, but not the amount or currency we asked: flagged for staff
     UNKNOWN = "unknown"  # the answer carries no status we can act on
+    NOT_STARTED = "not started"  # not asked: the checkout never started, so CinetPay does not know it
 
 
 @dataclass(frozen=True)
@@ -446,13 +447,16 @@ def refresh_payment(
     client: CheckoutBackend | None = None,
     payer_phone: str = "",
     payer_phone_prefix: str = "",
+    known_to_cinetpay: bool = False,
 ) -> CheckOutcome:
     """Ask CinetPay about ``tx`` and apply the answer. Raises the client's errors unchanged.
 
-    A payment whose checkout never started is not checked (CinetPay does not know it).
+    A payment whose checkout never started is not checked (CinetPay does not know it), unless
+    ``known_to_cinetpay``: a verified notification proves CinetPay knows it even when the start is not
+    visible yet (the host started the checkout inside a transaction that has not committed).
     """
-    if tx.checkout_started_at is None:
-        return CheckOutcome(Outcome.UNCHANGED, tx)
+    if tx.checkout_started_at is None and not known_to_cinetpay:
+        return CheckOutcome(Outcome.NOT_STARTED, tx)
     checked_id = tx.transaction_id
     result = (client or get_checkout_client()).check_payment(checked_id)
     return apply_check_result(

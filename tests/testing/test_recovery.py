@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from django_cinetpay import services
@@ -98,4 +99,43 @@ def test_an_accepted_payment_is_never_checked_again(cinetpay, tx):
     cinetpay.pay(tx)
     before = checks(cinetpay)
     call_command("cinetpay_check_pending", "--older-than", "0")
+    assert checks(cinetpay) == before
+
+
+def _checked_a_while_ago(tx) -> None:
+    """Return visits and polls re-check at most every 10 s: let that much time pass."""
+    CinetPayTransaction.objects.filter(pk=tx.pk).update(
+        last_checked_at=timezone.now() - dt.timedelta(seconds=11)
+    )
+
+
+def test_the_buyers_return_visit_recovers_a_failed_payment_paid_later(cinetpay, tx, client, buyer):
+    cinetpay.refuse(tx)
+    cinetpay.pay(tx, notification=Fault.LOST)
+    _checked_a_while_ago(tx)
+    client.force_login(buyer)
+    response = client.get(reverse("cinetpay:return"), {"transaction_id": tx.transaction_id})
+    assert response.url == reverse("cinetpay:success", args=[tx.transaction_id])
+    assert status(tx) == PaymentStatus.ACCEPTED
+
+
+def test_the_status_poll_recovers_a_failed_payment_paid_later(cinetpay, tx, client, buyer):
+    cinetpay.refuse(tx)
+    cinetpay.pay(tx, notification=Fault.LOST)
+    _checked_a_while_ago(tx)
+    client.force_login(buyer)
+    answer = client.get(reverse("cinetpay:status", args=[tx.transaction_id])).json()
+    assert (answer["status"], answer["is_paid"]) == (PaymentStatus.ACCEPTED, True)
+
+
+def test_after_the_window_a_return_visit_asks_nothing(cinetpay, tx, client, buyer, settings):
+    settings.CINETPAY_PAYMENT_RECHECK_WINDOW = dt.timedelta(minutes=5)
+    cinetpay.refuse(tx)
+    CinetPayTransaction.objects.filter(pk=tx.pk).update(
+        checkout_started_at=timezone.now() - dt.timedelta(minutes=6)
+    )
+    _checked_a_while_ago(tx)
+    before = checks(cinetpay)
+    client.force_login(buyer)
+    client.get(reverse("cinetpay:return"), {"transaction_id": tx.transaction_id})
     assert checks(cinetpay) == before
