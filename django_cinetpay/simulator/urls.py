@@ -9,14 +9,22 @@ from .views import api, pages
 
 app_name = "cinetpay_simulator"
 
+#: Payment tokens and client transaction ids, as the simulator and its merchants make them; any other
+#: text (a NUL byte, a surrogate, a huge value) is a 404 before it reaches a query.
+TOKEN = r"[A-Za-z0-9_-]{1,100}"
+
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     re_path(r"^v2/(?P<endpoint>[a-z/]+)$", api.checkout_api, name="checkout-api"),
     re_path(r"^v1/(?P<endpoint>[a-z/]+)$", api.transfer_api, name="transfer-api"),
-    path("payment/<str:token>/", pages.checkout, name="checkout"),
-    path("payment/<str:token>/resend/", pages.resend_payment_notification, name="payment-resend"),
-    path(
-        "transfers/<str:client_transaction_id>/<str:action>/", pages.transfer_action, name="transfer-action"
+    re_path(rf"^payment/(?P<token>{TOKEN})/$", pages.checkout, name="checkout"),
+    re_path(
+        rf"^payment/(?P<token>{TOKEN})/resend/$", pages.resend_payment_notification, name="payment-resend"
+    ),
+    re_path(
+        rf"^transfers/(?P<client_transaction_id>{TOKEN})/(?P<action>[a-z]+)/$",
+        pages.transfer_action,
+        name="transfer-action",
     ),
     path("faults/", pages.add_fault, name="fault-add"),
     path("faults/<int:pk>/delete/", pages.delete_fault, name="fault-delete"),

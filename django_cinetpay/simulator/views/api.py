@@ -6,23 +6,71 @@ request may notify the merchant, whose webhook then calls back here and must see
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ..engine import ApiRequest, Reply, Simulator
 from ..runtime import build_simulator
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a decoded JSON value (keys included)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _unstorable(text: str) -> bool:
+    """NUL characters and lone surrogates: text no database column (PostgreSQL's above all) can hold."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _refuses_text(request: HttpRequest, body: bytes) -> bool:
+    """Whether the request carries text the simulator could not store, in its query, form or JSON body."""
+    try:
+        decoded: Any = json.loads(body) if body.lstrip().startswith((b"{", b"[")) else None
+    except ValueError:
+        decoded = None  # not JSON: the engine answers what CinetPay would
+    form = request.POST if request.content_type in FORM_TYPES else {}
+    values = [*request.GET.keys(), *request.GET.values(), *form.keys(), *form.values(), *_strings(decoded)]
+    return b"\x00" in body or any(_unstorable(value) for value in values)
 
 
 def _serve(
     request: HttpRequest, endpoint: str, handler: Callable[[Simulator, ApiRequest], Reply]
 ) -> HttpResponse:
     body = request.body  # read first: Django parses a multipart form from it afterwards
-    is_form = request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded")
+    if _refuses_text(request, body):
+        return JsonResponse(
+            {
+                "code": "400",
+                "message": "BAD_REQUEST",
+                "description": "The request holds NUL characters or lone surrogates, which CinetPay refuses.",
+            },
+            status=400,
+        )
+    is_form = request.content_type in FORM_TYPES
     api_request = ApiRequest(
         method=request.method or "GET",
         endpoint=endpoint,
