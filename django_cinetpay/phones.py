@@ -88,11 +88,11 @@ def _refusal(regions: Iterable[str]) -> InvalidPhoneNumber:
     regions = list(regions)
     if len(regions) == 1:
         return InvalidPhoneNumber(
-            gettext("Enter a mobile number of %(country)s, e.g. %(example)s.")
+            gettext("Enter a mobile number from %(country)s, e.g. %(example)s.")
             % {"country": COUNTRY_NAMES[regions[0]], "example": example(regions[0])}
         )
     return InvalidPhoneNumber(
-        gettext("Enter a mobile number with its country code (%(countries)s), e.g. %(example)s.")
+        gettext("Enter a mobile number with its country code (accepted countries: %(countries)s), e.g. %(example)s.")
         % {
             "countries": ", ".join(str(COUNTRY_NAMES[r]) for r in regions),
             "example": example(regions[0], international=True),

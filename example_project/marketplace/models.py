@@ -153,7 +153,7 @@ class Message(models.Model):
 
     class Event(models.TextChoices):
         PAID = "paid", _("Payment received")
-        DUPLICATE = "duplicate", _("Listing already paid: refund")
+        DUPLICATE = "duplicate", _("Listing already paid: payment refunded")
         DISPUTED = "disputed", _("Dispute opened")
         RELEASED = "released", _("Money released")
         REFUNDED = "refunded", _("Refund")

@@ -100,8 +100,8 @@ FORM = {"country": "CI", "name": "Koné", "surname": "Awa", "email": "awa@exampl
 @pytest.mark.parametrize(
     ("phone", "error"),
     [
-        ("1 2 3 4 5", "Enter a mobile number of Côte d&#x27;Ivoire, e.g. 01 23 45 6789."),
-        ("+221 70 123 45 67", "Enter a mobile number of Côte d&#x27;Ivoire"),  # not the country chosen
+        ("1 2 3 4 5", "Enter a mobile number from Côte d&#x27;Ivoire, e.g. 01 23 45 6789."),
+        ("+221 70 123 45 67", "Enter a mobile number from Côte d&#x27;Ivoire"),  # not the country chosen
     ],
 )
 def test_an_invalid_number_is_a_form_error_and_changes_nothing(client, checker, refund, phone, error):

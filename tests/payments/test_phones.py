@@ -54,7 +54,7 @@ def test_the_national_number_is_the_significant_one_where_0_is_a_trunk_prefix():
 def test_anything_else_is_refused_with_what_to_type(typed):
     with pytest.raises(InvalidPhoneNumber) as refused:
         parse_phone(typed, prefix="225")
-    assert str(refused.value) == "Enter a mobile number of Côte d'Ivoire, e.g. 01 23 45 6789."
+    assert str(refused.value) == "Enter a mobile number from Côte d'Ivoire, e.g. 01 23 45 6789."
 
 
 def test_a_calling_code_cinetpay_does_not_serve_is_refused():
@@ -120,7 +120,7 @@ def test_the_payment_form_reads_the_number_in_the_country_of_the_currency():
     assert typed.cleaned_data["customer_phone_number"] == "+237671234567"
     wrong_country = form("07 07 07 07 07", "XAF")
     assert wrong_country.errors["customer_phone_number"] == [
-        "Enter a mobile number of Cameroon, e.g. 6 71 23 45 67."
+        "Enter a mobile number from Cameroon, e.g. 6 71 23 45 67."
     ]
 
 

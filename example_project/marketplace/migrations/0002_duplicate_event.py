@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 choices=[
                     ("paid", "Payment received"),
-                    ("duplicate", "Listing already paid: refund"),
+                    ("duplicate", "Listing already paid: payment refunded"),
                     ("disputed", "Dispute opened"),
                     ("released", "Money released"),
                     ("refunded", "Refund"),

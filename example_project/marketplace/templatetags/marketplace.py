@@ -35,7 +35,8 @@ def event_text(message: Message) -> str:
         ),
         Message.Event.DUPLICATE: _(
             "This listing had already been paid (payment %(original)s) when CinetPay accepted this "
-            "payment. The seller does not deliver for it: its %(amount)s go back to the number that paid."
+            "payment. The seller does not deliver anything for this payment: its %(amount)s go back to "
+            "the number that paid."
         ),
         Message.Event.DISPUTED: _(
             "The buyer reported a problem: “%(reason)s”. The money stays held until our team decides."
