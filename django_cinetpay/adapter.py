@@ -11,75 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import import_string
 
+from .client.vocabulary import CURRENCY_PHONE_PREFIXES
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from .models import CinetPayTransaction, EscrowTransaction
-
-#: Country calling codes of the countries CinetPay serves (ISO 3166 alpha-2 → prefix).
-COUNTRY_PHONE_PREFIXES: dict[str, str] = {
-    "CI": "225",
-    "SN": "221",
-    "BF": "226",
-    "ML": "223",
-    "NE": "227",
-    "TG": "228",
-    "BJ": "229",
-    "GN": "224",
-    "CM": "237",
-    "CD": "243",
-}
-#: Currencies CinetPay only takes in one country, so the currency alone gives the calling code
-#: (XOF spans seven countries and gives none).
-CURRENCY_PHONE_PREFIXES: dict[str, str] = {"GNF": "224", "XAF": "237", "CDF": "243", "USD": "243"}
-#: The currency a transfer to each calling code is paid in (CINETPAY_API.md §6). A Transfer API send
-#: carries no currency: CinetPay pays in the currency of the recipient's country, so a payout is only
-#: sent where this table gives its own currency.
-PREFIX_CURRENCIES: dict[str, str] = {
-    "225": "XOF",
-    "221": "XOF",
-    "226": "XOF",
-    "223": "XOF",
-    "227": "XOF",
-    "228": "XOF",
-    "229": "XOF",
-    "224": "GNF",
-    "237": "XAF",
-    "243": "CDF",
-}
-#: Currencies whose transfers are never sent automatically: RD Congo (+243) pays in CDF *and* USD, and a
-#: send cannot say which, so a USD amount could be paid out as that many Congolese francs.
-AMBIGUOUS_TRANSFER_CURRENCIES = frozenset({"USD"})
-
-
-def transfer_currency_problem(prefix: str, currency: str) -> str:
-    """Why money in ``currency`` may not be sent to a number with calling code ``prefix``, or ``""``.
-
-    CinetPay pays a transfer in the currency of the recipient's country whatever currency the money
-    was taken in, so a mismatch would pay the wrong amount (10 000 XAF sent as 10 000 GNF).
-    """
-    prefix = (prefix or "").lstrip("+").strip()
-    currency = (currency or "").upper()
-    if currency in AMBIGUOUS_TRANSFER_CURRENCIES:
-        return (
-            f"CinetPay transfers cannot say which currency to pay, and {currency} is not the only "
-            f"currency of the countries that use it: a {currency} amount is never sent automatically. "
-            "Pay it by hand from the CinetPay back-office."
-        )
-    expected = PREFIX_CURRENCIES.get(prefix)
-    if expected is None:
-        return (
-            f"No known currency for calling code +{prefix}: CinetPay pays a transfer in the currency "
-            f"of the recipient's country, so this {currency} payout is not sent. Set a destination "
-            f"in a {currency} country."
-        )
-    if expected != currency:
-        return (
-            f"CinetPay pays transfers to +{prefix} in {expected}, not {currency} (a transfer carries "
-            f"no currency): sending this payout would pay the wrong amount, so it is not sent. Set a "
-            f"destination in a {currency} country, or pay it by hand."
-        )
-    return ""
 
 
 @dataclass(frozen=True)

@@ -370,7 +370,7 @@ class PayoutRequestAdmin(admin.ModelAdmin):
         form = PayoutDestinationForm(request.POST or None, currency=payout.currency, initial=initial)
         if form.is_valid():
             try:
-                services.set_destination(payout, form.destination(), request.user)
+                services.set_destination(payout, request.user, form.destination())
             except (exceptions.CinetPayError, ValueError) as exc:
                 form.add_error(None, str(exc))
             else:

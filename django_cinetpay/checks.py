@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 from django.core import checks
 from django.core.checks import CheckMessage
 
-from .conf import KNOWN_CHANNELS, KNOWN_CURRENCIES, as_list, settings, unknown_channels, unknown_currencies
+from .client.vocabulary import KNOWN_CHANNELS, KNOWN_CURRENCIES
+from .conf import as_list, settings, unknown_channels, unknown_currencies
 
 _CREDENTIALS: list[tuple[str, str, str, str]] = [
     (

@@ -1,5 +1,8 @@
 """Settings, declared once with django-appconf (prefix ``CINETPAY_``) and read at call time.
 
+Only settings live here; what CinetPay itself knows (currencies, channels, limits) is in
+:mod:`django_cinetpay.client.vocabulary`, which the validation below reads.
+
 Import ``settings`` from here (``from django_cinetpay.conf import settings``) and read attributes inside
 functions, never at module level, so ``override_settings`` works. Credentials and URLs default to the
 environment variable of the same name.
@@ -14,13 +17,11 @@ from typing import Any
 from appconf import AppConf
 from django.conf import settings as django_settings
 
+from .client.vocabulary import KNOWN_CHANNELS, KNOWN_CURRENCIES
 from .exceptions import CinetPayConfigurationError
 
 __all__ = [
-    "CURRENCY_LIMITS",
     "DUPLICATE_PAYMENT_ACTIONS",
-    "KNOWN_CHANNELS",
-    "KNOWN_CURRENCIES",
     "CinetPayConf",
     "as_list",
     "duration",
@@ -30,22 +31,8 @@ __all__ = [
     "unknown_currencies",
 ]
 
-#: Currencies CinetPay's Checkout API takes.
-KNOWN_CURRENCIES = ("XOF", "XAF", "CDF", "GNF", "USD")
-#: Values of the ``channels`` field.
-KNOWN_CHANNELS = ("ALL", "MOBILE_MONEY", "CREDIT_CARD", "WALLET")
 #: Values of ``CINETPAY_DUPLICATE_PAYMENT_ACTION``.
 DUPLICATE_PAYMENT_ACTIONS = ("refund", "hold")
-#: Per-currency (minimum, maximum) amounts, in the currency's unit. CinetPay publishes only some minimums
-#: (100 XOF/XAF; older docs 400 CDF); maximums are not published, so the ones here are conservative and
-#: overridable with ``CINETPAY_AMOUNT_LIMITS``.
-CURRENCY_LIMITS: dict[str, tuple[int, int]] = {
-    "XOF": (100, 3_000_000),
-    "XAF": (100, 3_000_000),
-    "GNF": (1_000, 50_000_000),
-    "CDF": (400, 10_000_000),
-    "USD": (1, 5_000),
-}
 
 
 def _env(name: str, default: str = "") -> str:
@@ -93,8 +80,9 @@ class CinetPayConf(AppConf):
     CHECKOUT_API_URL = _env("CINETPAY_CHECKOUT_API_URL", "https://api-checkout.cinetpay.com/v2")
     TRANSFER_API_URL = _env("CINETPAY_TRANSFER_API_URL", "https://client.cinetpay.com/v1")
     CHANNELS = "ALL"
-    CURRENCIES: tuple[str, ...] = ("XOF", "XAF", "CDF", "GNF", "USD")
+    CURRENCIES: tuple[str, ...] = KNOWN_CURRENCIES
     DEFAULT_CURRENCY = "XOF"
+    #: Per-currency (minimum, maximum) amounts replacing those of ``vocabulary.CURRENCY_LIMITS``.
     AMOUNT_LIMITS: dict[str, tuple[int, int]] = {}
     COMMISSION_RATE = "0.05"
     ESCROW_SECURITY_PERIOD = dt.timedelta(hours=24)

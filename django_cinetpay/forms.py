@@ -3,23 +3,15 @@ admin's form for a payout's destination. Phone numbers are parsed with :mod:`dja
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .adapter import COUNTRY_PHONE_PREFIXES, PayoutDestination
-from .phones import COUNTRY_NAMES, InvalidPhoneNumber, parse_phone, parse_phone_in, regions_for_currency
-
-CHANNEL_LABELS = {
-    "ALL": _("All payment methods"),
-    "MOBILE_MONEY": _("Mobile Money (Orange, MTN, Moov, Wave)"),
-    "CREDIT_CARD": _("Bank card (Visa, Mastercard)"),
-    "WALLET": _("CinetPay wallet"),
-}
-
-#: Fields CinetPay requires for card payments (CINETPAY_API.md §1).
-CARD_FIELDS = ("customer_address", "customer_city", "customer_country", "customer_state", "customer_zip_code")
+from .adapter import PayoutDestination
+from .client.vocabulary import CARD_CUSTOMER_FIELDS, CHANNELS, COUNTRIES, regions_for_currency
+from .phones import InvalidPhoneNumber, parse_phone, parse_phone_in
 
 
 class PaymentForm(forms.Form):
@@ -47,9 +39,9 @@ class PaymentForm(forms.Form):
         self.phone_regions = regions_for_currency(currency)
         allowed = channels.split(",")
         if "ALL" in allowed:  # the buyer may narrow "all" down to one method
-            allowed = list(CHANNEL_LABELS)
-        choices = [(c, CHANNEL_LABELS[c]) for c in allowed]
-        self.fields["channel"].choices = choices
+            allowed = list(CHANNELS)
+        choices = [(c, gettext(CHANNELS[c])) for c in allowed]
+        cast(forms.ChoiceField, self.fields["channel"]).choices = choices
         if len(choices) == 1:
             self.fields["channel"].initial = choices[0][0]
             self.fields["channel"].widget = forms.HiddenInput()
@@ -72,7 +64,8 @@ class PaymentForm(forms.Form):
         return self.cleaned_data["customer_country"].upper()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("channel") == "CREDIT_CARD":
             for name in CARD_FIELDS:
                 if not data.get(name):
@@ -92,6 +85,11 @@ class PaymentForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k.startswith("customer_")}
 
 
+#: The fields the payment form asks for card payments only: those CinetPay requires for cards
+#: (``CARD_CUSTOMER_FIELDS``) that the form does not already require of every payer.
+CARD_FIELDS = tuple(name for name in CARD_CUSTOMER_FIELDS if not PaymentForm.base_fields[name].required)
+
+
 class PayoutDestinationForm(forms.Form):
     """Staff set where a pending payout goes (admin): a mobile number of a country paid in its currency.
 
@@ -108,16 +106,17 @@ class PayoutDestinationForm(forms.Form):
     def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
         """``currency``: the payout's; only the countries whose people are paid in it are offered."""
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [
-            (region, f"{COUNTRY_NAMES[region]} (+{COUNTRY_PHONE_PREFIXES[region]})")
+        cast(forms.ChoiceField, self.fields["country"]).choices = [
+            (region, f"{gettext(COUNTRIES[region].name)} (+{COUNTRIES[region].prefix})")
             for region in regions_for_currency(currency)
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("country") and data.get("phone"):
             try:
-                data["phone"] = parse_phone(data["phone"], prefix=COUNTRY_PHONE_PREFIXES[data["country"]])
+                data["phone"] = parse_phone(data["phone"], prefix=COUNTRIES[data["country"]].prefix)
             except InvalidPhoneNumber as exc:
                 self.add_error("phone", forms.ValidationError(str(exc), code="invalid"))
         return data

@@ -6,7 +6,8 @@ without ``+`` (``"225"``) and the national significant number (``"0707070707"`` 
 the leading 0 belongs to the number), which is what CinetPay's Transfer API wants; E.164
 (``"+2250707070707"``) where CinetPay's checkout takes a whole number. A prefix is never glued to a
 number that already carries one: what people type (spaces, dots, dashes, ``+225``, ``00225``) is parsed,
-never concatenated.
+never concatenated. The countries, their calling codes and currencies come from
+:mod:`django_cinetpay.client.vocabulary`.
 """
 
 from __future__ import annotations
@@ -17,26 +18,10 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from .adapter import COUNTRY_PHONE_PREFIXES, CURRENCY_PHONE_PREFIXES, PREFIX_CURRENCIES
+from .client.vocabulary import COUNTRIES, region_for_prefix
 from .exceptions import InvalidPhoneNumber
 
-#: The countries CinetPay serves (ISO 3166 alpha-2), by calling code: one country per code among them.
-PREFIX_REGIONS: dict[str, str] = {prefix: region for region, prefix in COUNTRY_PHONE_PREFIXES.items()}
-#: Their names, for forms and messages.
-COUNTRY_NAMES = {
-    "CI": _("Côte d'Ivoire"),
-    "SN": _("Senegal"),
-    "BF": _("Burkina Faso"),
-    "ML": _("Mali"),
-    "NE": _("Niger"),
-    "TG": _("Togo"),
-    "BJ": _("Benin"),
-    "GN": _("Guinea"),
-    "CM": _("Cameroon"),
-    "CD": _("DR Congo"),
-}
 _MOBILE_TYPES = frozenset(
     {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 )
@@ -55,26 +40,11 @@ class Phone:
     region: str  # "CI"
 
 
-def region_for_prefix(prefix: str) -> str | None:
-    """The CinetPay country of calling code ``prefix`` (``"225"`` or ``"+225"``), or ``None``."""
-    return PREFIX_REGIONS.get((prefix or "").strip().lstrip("+"))
-
-
-def regions_for_currency(currency: str) -> tuple[str, ...]:
-    """The CinetPay countries whose people pay in ``currency``; every CinetPay country when it is unknown.
-
-    XOF spans seven countries; XAF, GNF, CDF and USD are taken in one country each among CinetPay's.
-    """
-    currency = (currency or "").upper()
-    if currency in CURRENCY_PHONE_PREFIXES:
-        return (PREFIX_REGIONS[CURRENCY_PHONE_PREFIXES[currency]],)
-    regions = tuple(PREFIX_REGIONS[p] for p, c in PREFIX_CURRENCIES.items() if c == currency)
-    return regions or tuple(COUNTRY_PHONE_PREFIXES)
-
-
 def example(region: str, *, international: bool = False) -> str:
     """An example mobile number of ``region``, as people write it (``"01 23 45 6789"``)."""
     number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:  # libphonenumber has one for every CinetPay country; not for made-up regions
+        return ""
     style = (
         phonenumbers.PhoneNumberFormat.INTERNATIONAL
         if international
@@ -89,12 +59,15 @@ def _refusal(regions: Iterable[str]) -> InvalidPhoneNumber:
     if len(regions) == 1:
         return InvalidPhoneNumber(
             gettext("Enter a mobile number from %(country)s, e.g. %(example)s.")
-            % {"country": COUNTRY_NAMES[regions[0]], "example": example(regions[0])}
+            % {"country": gettext(COUNTRIES[regions[0]].name), "example": example(regions[0])}
         )
     return InvalidPhoneNumber(
-        gettext("Enter a mobile number with its country code (accepted countries: %(countries)s), e.g. %(example)s.")
+        gettext(
+            "Enter a mobile number with its country code (accepted countries: %(countries)s), "
+            "e.g. %(example)s."
+        )
         % {
-            "countries": ", ".join(str(COUNTRY_NAMES[r]) for r in regions),
+            "countries": ", ".join(gettext(COUNTRIES[r].name) for r in regions),
             "example": example(regions[0], international=True),
         }
     )
@@ -116,7 +89,7 @@ def _mobile(text: str, region: str | None) -> Phone | None:
         return None
     found = phonenumbers.region_code_for_number(number)
     if (
-        found not in COUNTRY_NAMES
+        found not in COUNTRIES
         or not phonenumbers.is_valid_number(number)
         or phonenumbers.number_type(number) not in _MOBILE_TYPES
     ):
@@ -139,9 +112,9 @@ def parse_phone(raw: str, *, region: str | None = None, prefix: str | None = Non
     """
     if prefix:
         region = region_for_prefix(prefix)
-    elif region not in COUNTRY_NAMES:
+    elif region not in COUNTRIES:
         region = None
-    expected = [region] if region else list(COUNTRY_NAMES)
+    expected = [region] if region else list(COUNTRIES)
     if prefix and region is None:
         raise _refusal(expected)
     phone = _mobile(_cleaned(raw, expected), region)

@@ -30,7 +30,7 @@ except ImportError:  # Django < 6.0: the backport, same API
 import datetime as dt
 
 from .models import CinetPayNotification
-from .services import escrow, notifications, payouts, recheck
+from .services import escrow, notifications, queue, recheck, sending
 from .services import reconcile as reconciliation
 from .services.audit import Actor
 
@@ -60,13 +60,13 @@ def process_notification(notification_id: int) -> int:
 @task()
 def send_payout(payout_id: int) -> str:
     """Move one payout forward (enqueued after commit when a payout is created). Returns its new status."""
-    return payouts.process_payout(payout_id, actor=Actor.job("send_payout")).payout.status
+    return sending.process_payout(payout_id, actor=Actor.job("send_payout")).payout.status
 
 
 @task()
 def process_payouts() -> int:
     """Send pending payouts, settle unknown ones, re-check submitted ones. Returns how many were handled."""
-    return len(payouts.process_payouts().steps)
+    return len(sending.process_payouts().steps)
 
 
 @task()
@@ -83,3 +83,7 @@ def reconcile() -> int:
     for discrepancy in found:
         logger.error("Reconcile: %s", discrepancy)
     return len(found)
+
+
+queue.register("send_payout", send_payout)
+queue.register("process_notification", process_notification)

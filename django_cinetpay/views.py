@@ -27,7 +27,7 @@ from .adapter import get_adapter
 from .forms import PaymentForm
 from .ids import is_our_id, is_payment_token
 from .models import CinetPayTransaction, EscrowTransaction, NotificationKind
-from .services import recheck, webhooks
+from .services import notifications, recheck, webhooks
 from .states import PAYMENT_FAILED_STATES, PaymentStatus
 
 logger = logging.getLogger("django_cinetpay")
@@ -123,7 +123,7 @@ def _webhook(request: HttpRequest, kind: str) -> HttpResponse:
     for CinetPay's logs (503: not confirmed in time, CinetPay delivers again)."""
     if request.method != "POST":
         return HttpResponse("OK", content_type="text/plain")
-    notification = services.record_notification(request, kind)
+    notification = notifications.record_notification(request, kind)
     result = webhooks.process_webhook(notification)
     return HttpResponse(result.message, status=result.status, content_type="text/plain")
 

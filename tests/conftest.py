@@ -23,6 +23,14 @@ def pytest_configure(config: pytest.Config) -> None:
         manager.register(pytest_plugin, "cinetpay")
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_client_across_tests() -> None:
+    """Each test starts with no shared CinetPay client, so no login token or connection crosses tests."""
+    from django_cinetpay.client import clear_clients
+
+    clear_clients()
+
+
 @pytest.fixture
 def received() -> Iterator[dict[str, list[dict[str, Any]]]]:
     """Every django-cinetpay signal sent during the test, by name: ``received["payment_accepted"]``."""

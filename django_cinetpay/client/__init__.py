@@ -1,23 +1,16 @@
-"""HTTP clients for CinetPay. No ORM here; settings are read only by the ``get_*_client`` factories."""
+"""HTTP clients for CinetPay. No ORM here; settings are read only by the ``get_*_client`` factories.
 
-from .checkout import (
-    CheckoutBackend,
-    CheckoutClient,
-    CheckResult,
-    InitResult,
-    PaymentRequest,
-    get_checkout_client,
-)
+Modules: :mod:`.checkout` and :mod:`.transfer` (the two APIs' clients), :mod:`.transfer_answers` (what
+the Transfer API answers), :mod:`.factories` (clients built from the settings, shared), :mod:`.codes`
+(answer codes and hints), :mod:`.signing` (the notification x-token), :mod:`.vocabulary` (countries,
+currencies, channels, payment methods and field rules), :mod:`.http` and :mod:`.parsing` (plumbing).
+"""
+
+from .checkout import CheckoutBackend, CheckoutClient, CheckResult, InitResult, PaymentRequest
+from .factories import clear_clients, get_checkout_client, get_transfer_client
 from .signing import SIGNED_FIELDS, compute_x_token, verify_x_token
-from .transfer import (
-    Balance,
-    ContactResult,
-    Transfer,
-    TransferBackend,
-    TransferClient,
-    get_transfer_client,
-    parse_transfer,
-)
+from .transfer import TransferClient
+from .transfer_answers import Balance, ContactResult, Transfer, TransferBackend, parse_transfer
 
 __all__ = [
     "SIGNED_FIELDS",
@@ -31,6 +24,7 @@ __all__ = [
     "Transfer",
     "TransferBackend",
     "TransferClient",
+    "clear_clients",
     "compute_x_token",
     "get_checkout_client",
     "get_transfer_client",

@@ -1,18 +1,19 @@
 """Checkout API v2: initialise a payment and check it (CINETPAY_API.md §1-2).
 
-No ORM and no settings at import time: a :class:`CheckoutClient` is built from explicit values, or from
-the settings at call time with :func:`get_checkout_client`.
+No ORM and no settings here: a :class:`CheckoutClient` is built from explicit values, or from the settings
+(and shared) by :func:`~django_cinetpay.client.factories.get_checkout_client`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from .. import exceptions
 from . import codes, http
+from .parsing import data_of, date_or_none, int_or_none, text
 
 logger = logging.getLogger("django_cinetpay.client")
 
@@ -25,8 +26,8 @@ WAITING = "WAITING_FOR_CUSTOMER"
 class PaymentRequest:
     """What ``POST /payment`` takes. Credentials are added by the client.
 
-    ``customer_name`` is the family name and ``customer_surname`` the given name (sources disagree;
-    this project decided so, see README).
+    The ``customer_*`` fields are :data:`~.vocabulary.CUSTOMER_FIELDS`: ``customer_name`` is the family
+    name and ``customer_surname`` the given name (sources disagree; this project decided so, see README).
     """
 
     transaction_id: str
@@ -58,14 +59,6 @@ class PaymentRequest:
         if not self.lock_phone_number or not self.customer_phone_number:
             payload.pop("lock_phone_number", None)
         return payload
-
-
-#: The ``customer_*`` fields of ``POST /payment`` (all optional, all needed for card payments).
-CUSTOMER_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(PaymentRequest) if f.name.startswith("customer_")
-)
-#: Characters CinetPay refuses in ``description``.
-FORBIDDEN_DESCRIPTION_CHARS = "#/$_&"
 
 
 @dataclass(frozen=True)
@@ -129,61 +122,35 @@ class CheckoutBackend(Protocol):
     def check_payment(self, transaction_id: str = "", *, token: str = "") -> CheckResult: ...
 
 
-def _data(payload: dict[str, Any]) -> dict[str, Any]:
-    """The ``data`` object of an answer, or ``{}`` when it is missing or not an object."""
-    data = payload.get("data")
-    return data if isinstance(data, dict) else {}
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _int_or_none(value: object) -> int | None:
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
-
-
-def _date_or_none(value: object) -> dt.datetime | None:
-    text = _text(value)
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
 def parse_check_response(payload: dict[str, Any]) -> CheckResult:
     """Build a :class:`CheckResult` from a check answer that carries ``data``."""
-    data = _data(payload)
+    data = data_of(payload)
     return CheckResult(
-        code=_text(payload.get("code")),
-        message=_text(payload.get("message")),
-        status=_text(data.get("status")).upper(),
-        amount=_int_or_none(data.get("amount")),
-        currency=_text(data.get("currency")).upper(),
-        payment_method=_text(data.get("payment_method")),
-        operator_id=_text(data.get("operator_id")),
-        payment_date=_date_or_none(data.get("payment_date")),
-        fund_availability_date=_date_or_none(data.get("fund_availability_date")),
-        description=_text(data.get("description")),
-        metadata=_text(data.get("metadata")),
-        phone_number=_text(data.get("phone_number")),
-        phone_prefix=_text(data.get("phone_prefix")),
-        api_response_id=_text(payload.get("api_response_id")),
+        code=text(payload.get("code")),
+        message=text(payload.get("message")),
+        status=text(data.get("status")).upper(),
+        amount=int_or_none(data.get("amount")),
+        currency=text(data.get("currency")).upper(),
+        payment_method=text(data.get("payment_method")),
+        operator_id=text(data.get("operator_id")),
+        payment_date=date_or_none(data.get("payment_date")),
+        fund_availability_date=date_or_none(data.get("fund_availability_date")),
+        description=text(data.get("description")),
+        metadata=text(data.get("metadata")),
+        phone_number=text(data.get("phone_number")),
+        phone_prefix=text(data.get("phone_prefix")),
+        api_response_id=text(payload.get("api_response_id")),
         raw=payload,
     )
 
 
 class CheckoutClient:
-    """HTTP client of the Checkout API v2. One ``requests.Session`` per client."""
+    """HTTP client of the Checkout API v2.
+
+    One ``requests.Session`` per client, so that its connections are reused: build it once and share it
+    (:func:`~django_cinetpay.client.factories.get_checkout_client` does). It keeps no other state, so
+    threads may share it.
+    """
 
     def __init__(
         self,
@@ -239,15 +206,15 @@ class CheckoutClient:
             raise exceptions.CinetPayInvalidResponseError(
                 "CinetPay's payment answer is not a JSON object.", http_status=status
             )
-        code = _text(payload.get("code")) or (str(status) if status >= 400 else "")
-        data = _data(payload)
+        code = text(payload.get("code")) or (str(status) if status >= 400 else "")
+        data = data_of(payload)
         if code == "201" and data.get("payment_url"):
             return InitResult(
-                payment_token=_text(data.get("payment_token")),
-                payment_url=_text(data.get("payment_url")),
+                payment_token=text(data.get("payment_token")),
+                payment_url=text(data.get("payment_url")),
                 code=code,
-                message=_text(payload.get("message")),
-                api_response_id=_text(payload.get("api_response_id")),
+                message=text(payload.get("message")),
+                api_response_id=text(payload.get("api_response_id")),
             )
         if code == "201":
             raise exceptions.CinetPayInvalidResponseError(
@@ -255,8 +222,8 @@ class CheckoutClient:
             )
         raise codes.checkout_error(
             code or "unknown",
-            _text(payload.get("message")),
-            _text(payload.get("description")),
+            text(payload.get("message")),
+            text(payload.get("description")),
             http_status=status,
         )
 
@@ -282,25 +249,9 @@ class CheckoutClient:
                 )
             if isinstance(payload.get("data"), dict):
                 return parse_check_response(payload)
-            code = _text(payload.get("code")) or str(status)
+            code = text(payload.get("code")) or str(status)
             raise codes.checkout_error(
-                code, _text(payload.get("message")), _text(payload.get("description")), http_status=status
+                code, text(payload.get("message")), text(payload.get("description")), http_status=status
             )
 
         return http.with_retries(call, attempts=self.check_attempts, backoff=self.check_backoff)
-
-
-def get_checkout_client(**overrides: Any) -> CheckoutClient:
-    """A client built from the settings, read now (so ``override_settings`` works)."""
-    from ..conf import settings
-
-    options: dict[str, Any] = {
-        "api_key": settings.CINETPAY_API_KEY,
-        "site_id": settings.CINETPAY_SITE_ID,
-        "base_url": settings.CINETPAY_CHECKOUT_API_URL,
-        "timeout": settings.CINETPAY_TIMEOUT,
-        "check_attempts": settings.CINETPAY_CHECK_ATTEMPTS,
-        "check_backoff": settings.CINETPAY_CHECK_BACKOFF,
-    }
-    options.update(overrides)
-    return CheckoutClient(**options)

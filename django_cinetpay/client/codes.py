@@ -234,3 +234,41 @@ def _build(
             key, message, description, hint=_UNKNOWN_HINT, http_status=http_status
         )
     return info.error(key, message or info.name, description, hint=info.hint, http_status=http_status)
+
+
+# --- what a Transfer API answer proves about a send ------------------------------------------------
+
+#: CinetPay's answer to a reused ``client_transaction_id``: the transfer exists, so look it up.
+CLIENT_TRANSACTION_ID_EXISTS = "805"
+#: Send answers that prove CinetPay refused the request *before acting on it* (CINETPAY_API.md §5): no
+#: transfer was created, so on a payout's **first** send they mark it ``failed`` and a staff retry (a new
+#: id) is safe. Each is a check CinetPay makes before it creates a transfer:
+#:
+#: * 602 INSUFFICIENT_BALANCE: the balance is checked before the transfer exists;
+#: * 704 INVALID_PARAM, 716 DATA_NOT_VALID, 718 JSON_PARSE_ERROR: the request could not be read;
+#: * 719 AMOUNT_TOO_SMALL, 720 AMOUNT_TOO_LARGE: the amount is refused up front;
+#: * 721 OPERATOR_NOT_AVAILABLE: the operator cannot be reached, so nothing is handed to it;
+#: * 724 ERROR_PHONE_NOT_MY_CONTACT: the recipient is not a contact, so there is nowhere to send;
+#: * 705 EXPIRED_TOKEN, 706 INVALID_TOKEN (refused again after a fresh login), 708 NOT_ALLOWED: the
+#:   request was not authorised, so it was not processed.
+#:
+#: Everything else means "we do not know" and makes the payout ``unknown`` (looked up by its
+#: ``client_transaction_id`` before anything else): any other code, a code CinetPay has not documented,
+#: any answer with an HTTP status >= 500 (a gateway or a crash after CinetPay may have acted), and *any*
+#: error on a send that follows an ``unknown`` outcome, because the earlier send may have gone through
+#: (a 602 then may well be that transfer using the balance). A payout is never ``failed`` on a doubt.
+REFUSED_BEFORE_ACTING = frozenset(
+    {"602", "704", "705", "706", "708", "716", "718", "719", "720", "721", "724"}
+)
+#: Send refusals that concern the whole account, not one payout: the job stops instead of failing the rest.
+ACCOUNT_WIDE_CODES = frozenset({"602"})
+
+
+def refused_before_acting(error: Exception) -> bool:
+    """Whether ``error``, raised by a send, proves CinetPay created no transfer (see
+    :data:`REFUSED_BEFORE_ACTING`). Only meaningful for a payout's first send."""
+    return (
+        isinstance(error, exceptions.CinetPayAPIError)
+        and error.code in REFUSED_BEFORE_ACTING
+        and (error.http_status or 0) < 500
+    )

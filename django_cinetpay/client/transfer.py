@@ -1,4 +1,4 @@
-"""Transfer API v1: payouts and refunds (CINETPAY_API.md §5).
+"""Transfer API v1 client: payouts and refunds (CINETPAY_API.md §5).
 
 CinetPay has no refund endpoint, so both seller payouts and buyer refunds are transfers to a mobile money
 number. The flow is: log in (a token valid 5 minutes), make sure the recipient is a contact, send, then
@@ -6,26 +6,45 @@ check. ``client_transaction_id`` is our idempotency key: CinetPay refuses a reus
 ambiguous send (timeout) the caller looks the transfer up with :meth:`TransferClient.check_transfer`
 before ever sending again. That is why :meth:`TransferClient.send_money` is never retried here.
 
-Like the checkout client: no ORM and no settings at import time; :func:`get_transfer_client` reads the
-settings at call time. The API key, the password and the session token never appear in logs or in
-exception messages, and phone numbers are masked in logs.
+This module is the HTTP side (requests, the login token and its cache); what the answers mean and the
+objects they become live in :mod:`.transfer_answers`. Like the checkout client: no ORM and no settings
+here; :func:`~django_cinetpay.client.factories.get_transfer_client` builds a client from the settings and
+shares it. The API key, the password and the session token never appear in logs or in exception
+messages, and phone numbers are masked in logs.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, Protocol
+from typing import Any
 
 from .. import exceptions
-from . import codes, http
-from .checkout import _date_or_none, _int_or_none, _text
+from . import http
+from .parsing import text
+from .transfer_answers import (
+    ALREADY_CONTACT,
+    INVALID_TOKEN,
+    NOT_FOUND,
+    SUCCESS,
+    Balance,
+    ContactResult,
+    Transfer,
+    code_of,
+    contact_result,
+    envelope_of,
+    is_token_error,
+    item_error_code,
+    items_of,
+    parse_balance,
+    parse_transfer,
+    raise_for_envelope,
+    raise_item_error,
+)
 
 logger = logging.getLogger("django_cinetpay.client")
 
@@ -33,179 +52,15 @@ logger = logging.getLogger("django_cinetpay.client")
 #: before the limit does not arrive with an expired token.
 TOKEN_LIFETIME = 270.0
 
-SUCCESS = "0"
-#: 706 INVALID_TOKEN: the session token was refused; log in again.
-INVALID_TOKEN = "706"
-ALREADY_CONTACT = "726"
-NOT_FOUND = "723"
-
-#: ``treatment_status`` values: in progress, done, rejected.
-TREATMENT_NEW = "NEW"
-TREATMENT_VALIDATED = "VAL"
-TREATMENT_REJECTED = "REJ"
-
-
-@dataclass(frozen=True)
-class Balance:
-    """The transfer account's balance, in the account's currency. Missing values count as 0."""
-
-    amount: int
-    in_using: int
-    available: int
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class ContactResult:
-    """The outcome of adding a recipient as a contact. ``already_contact`` is CinetPay's 726, not an error."""
-
-    prefix: str
-    phone: str
-    already_contact: bool
-    code: str
-    message: str
-    lot: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def __repr__(self) -> str:  # the phone number is personal data: keep it out of reprs and logs
-        from ..utils import mask_phone
-
-        return (
-            f"ContactResult(prefix={self.prefix!r}, phone={mask_phone(self.phone)!r}, "
-            f"already_contact={self.already_contact}, code={self.code!r})"
-        )
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """What CinetPay says about one transfer (send answer, check answer, or transfer notification).
-
-    Parsed leniently: missing keys give ``""``/``None``. ``treatment_status`` is the state to act on:
-    ``VAL`` done, ``REJ`` rejected, ``NEW`` (or anything unknown) still in progress. Payouts can stay
-    ``NEW`` for hours while the merchant confirms them by e-mail, so "in progress" is a normal state.
-    """
-
-    transaction_id: str
-    client_transaction_id: str
-    lot: str = ""
-    amount: int | None = None
-    receiver: str = ""
-    treatment_status: str = ""
-    sending_status: str = ""
-    comment: str = ""
-    operator_transaction_id: str = ""
-    validated_at: dt.datetime | None = None  # naive: CinetPay sends its local time
-    code: str = ""
-    message: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def is_completed(self) -> bool:
-        """The money reached the recipient (``treatment_status`` ``VAL``)."""
-        return self.treatment_status == TREATMENT_VALIDATED
-
-    @property
-    def is_rejected(self) -> bool:
-        """CinetPay or the operator refused the transfer (``REJ``): the money was not sent."""
-        return self.treatment_status == TREATMENT_REJECTED
-
-    @property
-    def is_in_progress(self) -> bool:
-        """``NEW`` or a status we do not know: wait and check again, never resend."""
-        return not (self.is_completed or self.is_rejected)
-
-
-def parse_transfer(item: Mapping[str, Any]) -> Transfer:
-    """Build a :class:`Transfer` from one item of a send/check answer or from a transfer notification.
-
-    The notification carries the same field names, so the webhook can reuse this (it must still confirm
-    with :meth:`TransferClient.check_transfer`, since notifications are not signed).
-    """
-    return Transfer(
-        transaction_id=_text(item.get("transaction_id")),
-        client_transaction_id=_text(item.get("client_transaction_id")),
-        lot=_text(item.get("lot")),
-        amount=_int_or_none(item.get("amount")),
-        receiver=_text(item.get("receiver")),
-        treatment_status=_text(item.get("treatment_status")).upper(),
-        sending_status=_text(item.get("sending_status")).upper(),
-        comment=_text(item.get("comment")),
-        operator_transaction_id=_text(item.get("operator_transaction_id")),
-        validated_at=_date_or_none(item.get("validated_at")),
-        code=_code(item.get("code")),
-        message=_text(item.get("message")),
-        raw=dict(item),
-    )
-
-
-class TransferBackend(Protocol):
-    """The interface services rely on, so that a backend for CinetPay's newer API can be added later."""
-
-    def get_balance(self) -> Balance: ...
-
-    def add_contact(self, prefix: str, phone: str, name: str, surname: str, email: str) -> ContactResult: ...
-
-    def send_money(
-        self, prefix: str, phone: str, amount: int, client_transaction_id: str, notify_url: str
-    ) -> Transfer: ...
-
-    def check_transfer(
-        self, client_transaction_id: str = "", *, transaction_id: str = ""
-    ) -> Transfer | None: ...
-
-
-def _code(value: object) -> str:
-    """CinetPay's code as a string: the number ``0`` and ``"0"`` both give ``"0"``; ``"701"`` stays."""
-    text = _text(value)
-    if text.isdigit():
-        return str(int(text))
-    return text
-
-
-def _amount(value: object) -> int:
-    """A balance figure as an int; decimals are truncated and anything unreadable counts as 0."""
-    try:
-        return int(float(_text(value) or 0))
-    except (ValueError, OverflowError):
-        return 0
-
-
-def _is_token_error(code: str) -> bool:
-    """Whether ``code`` means "log in again" (705 EXPIRED_TOKEN, 706 INVALID_TOKEN)."""
-    info = codes.TRANSFER_CODES.get(code)
-    return info is not None and issubclass(info.error, exceptions.CinetPayTokenExpiredError)
-
-
-def _items(data: object) -> Iterator[dict[str, Any]]:
-    """Every dict in ``data``, however deeply CinetPay nested its arrays (contact answers are ``[[{…}]]``)."""
-    if isinstance(data, dict):
-        yield data
-    elif isinstance(data, list):
-        for element in data:
-            yield from _items(element)
-
-
-def _item_error_code(item: Mapping[str, Any]) -> str:
-    """The error code an answer item carries, or ``""`` when the item is a success."""
-    code = _code(item.get("code"))
-    if code and code != SUCCESS:
-        return code
-    if not code and _text(item.get("status")).lower() in {"error", "failed", "failure"}:
-        return "unknown"
-    return ""
-
-
-def _raise_item_error(item: Mapping[str, Any], code: str, status: int) -> None:
-    raise codes.transfer_error(
-        code, _text(item.get("message")), _text(item.get("description")), http_status=status
-    )
-
 
 class TransferClient:
-    """HTTP client of the Transfer API v1. One ``requests.Session`` and one cached token per client.
+    """HTTP client of the Transfer API v1. One ``requests.Session`` and one cached login token per client.
+
+    Build it once and share it (:func:`~django_cinetpay.client.factories.get_transfer_client` does): its
+    connections are reused and it logs in once per :data:`TOKEN_LIFETIME`, not once per payout. Threads may
+    share it: the token is the only state that changes, and a lock guards it.
 
     ``clock`` (seconds, monotonic) and ``sleep`` are injectable so tests can move time and skip waits.
-    A client may be shared between threads: the token cache is guarded by a lock.
     """
 
     def __init__(
@@ -237,6 +92,8 @@ class TransferClient:
         self.check_attempts = max(1, check_attempts)
         self.check_backoff = check_backoff
         self.sleep = sleep
+        # The token and its expiry, read and written only under _lock. The lock is held during the login
+        # request too, so that threads finding no valid token wait for one login instead of each making one.
         self._token = ""
         self._token_expires_at = 0.0
         self._lock = threading.Lock()
@@ -249,7 +106,8 @@ class TransferClient:
     def login(self) -> str:
         """``POST /auth/login``: a session token, cached for :data:`TOKEN_LIFETIME` seconds.
 
-        A cached token still young enough is returned without a request. Raises
+        A cached token still young enough is returned without a request; threads asking together while
+        there is none wait for a single login. Raises
         :class:`~django_cinetpay.exceptions.CinetPayAuthError` (701 …) when the credentials are refused.
         """
         with self._lock:
@@ -261,10 +119,10 @@ class TransferClient:
                 params={"lang": self.lang},
                 form={"apikey": self._api_key, "password": self._password},
             )
-            envelope = self._envelope(status, payload, "login")
-            self._raise_for_envelope(envelope, status)
+            envelope = envelope_of(status, payload, "login")
+            raise_for_envelope(envelope, status)
             data = envelope.get("data")
-            token = _text(data.get("token")) if isinstance(data, dict) else ""
+            token = text(data.get("token")) if isinstance(data, dict) else ""
             if not token:
                 raise exceptions.CinetPayInvalidResponseError(
                     "CinetPay's login answer has no token.", http_status=status
@@ -295,15 +153,8 @@ class TransferClient:
             backoff=self.check_backoff,
             sleep=self.sleep,
         )
-        self._raise_for_envelope(envelope, status)
-        raw_data = envelope.get("data")
-        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
-        return Balance(
-            amount=_amount(data.get("amount")),
-            in_using=_amount(data.get("inUsing")),
-            available=_amount(data.get("available")),
-            raw=envelope,
-        )
+        raise_for_envelope(envelope, status)
+        return parse_balance(envelope)
 
     def add_contact(self, prefix: str, phone: str, name: str, surname: str, email: str) -> ContactResult:
         """``POST /transfer/contact``: make the recipient a contact, which CinetPay requires before a send.
@@ -313,10 +164,10 @@ class TransferClient:
         """
         contact = {
             "prefix": _prefix(prefix),
-            "phone": _text(phone),
-            "name": _text(name),
-            "surname": _text(surname),
-            "email": _text(email),
+            "phone": text(phone),
+            "name": text(name),
+            "surname": text(surname),
+            "email": text(email),
         }
         logger.info(
             "CinetPay transfer add contact %s",
@@ -325,20 +176,20 @@ class TransferClient:
         status, envelope = self._authenticated(
             "POST", "/transfer/contact", form={"data": json.dumps([contact])}, what="contact"
         )
-        envelope_code = _code(envelope.get("code"))
+        envelope_code = code_of(envelope)
         if envelope_code == ALREADY_CONTACT:
-            return self._contact_result(contact, envelope_code, envelope, envelope)
-        self._raise_for_envelope(envelope, status)
-        items = list(_items(envelope.get("data")))
-        mine = [i for i in items if _text(i.get("phone")) in ("", contact["phone"])] or items
+            return contact_result(contact, envelope_code, envelope, envelope)
+        raise_for_envelope(envelope, status)
+        items = items_of(envelope)
+        mine = [i for i in items if text(i.get("phone")) in ("", contact["phone"])] or items
         for item in mine:
-            code = _item_error_code(item)
+            code = item_error_code(item)
             if code == ALREADY_CONTACT:
-                return self._contact_result(contact, code, item, envelope)
+                return contact_result(contact, code, item, envelope)
             if code:
-                _raise_item_error(item, code, status)
+                raise_item_error(item, code, status)
         item = mine[0] if mine else {}
-        return self._contact_result(contact, SUCCESS, item, envelope)
+        return contact_result(contact, SUCCESS, item, envelope)
 
     def send_money(
         self, prefix: str, phone: str, amount: int, client_transaction_id: str, notify_url: str
@@ -357,7 +208,7 @@ class TransferClient:
             raise ValueError("send_money needs a client_transaction_id (the idempotency key)")
         item = {
             "prefix": _prefix(prefix),
-            "phone": _text(phone),
+            "phone": text(phone),
             "amount": amount,
             "client_transaction_id": client_transaction_id,
         }
@@ -370,17 +221,16 @@ class TransferClient:
         status, envelope = self._authenticated(
             "POST", "/transfer/money/send/contact", form={"data": json.dumps([item])}, what="send"
         )
-        self._raise_for_envelope(envelope, status)
-        items = list(_items(envelope.get("data")))
+        raise_for_envelope(envelope, status)
+        items = items_of(envelope)
         for candidate in items:
-            code = _item_error_code(candidate)
-            if code and _text(candidate.get("client_transaction_id")) in ("", client_transaction_id):
-                _raise_item_error(candidate, code, status)
+            code = item_error_code(candidate)
+            if code and text(candidate.get("client_transaction_id")) in ("", client_transaction_id):
+                raise_item_error(candidate, code, status)
         transfers = [
             parse_transfer(i)
             for i in items
-            if not _item_error_code(i)
-            and _text(i.get("client_transaction_id")) in ("", client_transaction_id)
+            if not item_error_code(i) and text(i.get("client_transaction_id")) in ("", client_transaction_id)
         ]
         if not transfers:
             raise exceptions.CinetPayInvalidResponseError(
@@ -409,22 +259,22 @@ class TransferClient:
             backoff=self.check_backoff,
             sleep=self.sleep,
         )
-        if _code(envelope.get("code")) == NOT_FOUND:
+        if code_of(envelope) == NOT_FOUND:
             return None
-        self._raise_for_envelope(envelope, status)
-        items = list(_items(envelope.get("data")))
+        raise_for_envelope(envelope, status)
+        items = items_of(envelope)
         for item in items:
-            code = _item_error_code(item)
+            code = item_error_code(item)
             if code == NOT_FOUND:
                 return None
             if code:
-                _raise_item_error(item, code, status)
+                raise_item_error(item, code, status)
         if not items:
             return None
         for item in items:
-            if _text(item.get(key)) == wanted:
+            if text(item.get(key)) == wanted:
                 return parse_transfer(item)
-        if len(items) == 1 and not _text(items[0].get(key)):
+        if len(items) == 1 and not text(items[0].get(key)):
             return parse_transfer(items[0])
         raise exceptions.CinetPayInvalidResponseError(
             f"CinetPay's check answer for {key} {wanted!r} lists other transfers only.", http_status=status
@@ -478,79 +328,17 @@ class TransferClient:
                     raise
                 # A bare 401 page (a gateway in front of CinetPay) refuses the token as 706 would.
                 status, payload = exc.http_status, {"code": INVALID_TOKEN, "message": "HTTP 401"}
-            envelope = self._envelope(status, payload, what)
-            code = _code(envelope.get("code"))
-            if not _is_token_error(code):
+            envelope = envelope_of(status, payload, what)
+            code = code_of(envelope)
+            if not is_token_error(code):
                 return status, envelope
             self.forget_token(token)
             if attempt == 2:
-                self._raise_for_envelope(envelope, status)
+                raise_for_envelope(envelope, status)
             logger.info("CinetPay transfer token refused (%s); logging in again", code)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    @staticmethod
-    def _envelope(status: int, payload: Any, what: str) -> dict[str, Any]:
-        """The answer as an envelope dict; a bare array (seen in some answers) becomes its ``data``."""
-        if isinstance(payload, dict):
-            return payload
-        if isinstance(payload, list):
-            return {"code": SUCCESS, "data": payload}
-        raise exceptions.CinetPayInvalidResponseError(  # pragma: no cover - http.send returns dict or list
-            f"CinetPay's {what} answer is not JSON.", http_status=status
-        )
-
-    @staticmethod
-    def _raise_for_envelope(envelope: Mapping[str, Any], status: int) -> None:
-        """Raise the mapped error when the envelope's code is not the success ``0``.
-
-        An envelope without a code is accepted when it is a 2xx answer (lenient parsing); a 4xx without a
-        code raises with the HTTP status as code.
-        """
-        code = _code(envelope.get("code"))
-        if code == SUCCESS or (not code and status < 400):
-            return
-        raise codes.transfer_error(
-            code or str(status),
-            _text(envelope.get("message")),
-            _text(envelope.get("description")),
-            http_status=status,
-        )
-
-    def _contact_result(
-        self,
-        contact: Mapping[str, str],
-        code: str,
-        item: Mapping[str, Any],
-        envelope: dict[str, Any],
-    ) -> ContactResult:
-        return ContactResult(
-            prefix=contact["prefix"],
-            phone=contact["phone"],
-            already_contact=code == ALREADY_CONTACT,
-            code=code,
-            message=_text(item.get("message")) or _text(envelope.get("message")),
-            lot=_text(item.get("lot")),
-            raw=envelope,
-        )
 
 
 def _prefix(value: object) -> str:
     """A country calling code as CinetPay wants it: digits only (``"+225"`` → ``"225"``)."""
-    return _text(value).lstrip("+").strip()
-
-
-def get_transfer_client(**overrides: Any) -> TransferClient:
-    """A client built from the settings, read now (so ``override_settings`` works)."""
-    from ..conf import settings
-
-    options: dict[str, Any] = {
-        "api_key": settings.CINETPAY_API_KEY,
-        "password": settings.CINETPAY_TRANSFER_PASSWORD,
-        "base_url": settings.CINETPAY_TRANSFER_API_URL,
-        "timeout": settings.CINETPAY_TIMEOUT,
-        "lang": settings.CINETPAY_LANG,
-        "check_attempts": settings.CINETPAY_CHECK_ATTEMPTS,
-        "check_backoff": settings.CINETPAY_CHECK_BACKOFF,
-    }
-    options.update(overrides)
-    return TransferClient(**options)
+    return text(value).lstrip("+").strip()

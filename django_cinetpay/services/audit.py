@@ -63,7 +63,8 @@ def record(
 
 
 def history(obj: models.Model) -> models.QuerySet[StateChange]:
-    """The audit rows of ``obj``, oldest first."""
+    """The audit rows of ``obj`` (a payment, an escrow or a payout), oldest first: who or what changed its
+    state, when, from and to what, and why."""
     return StateChange.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     )

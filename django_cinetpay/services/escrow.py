@@ -26,7 +26,7 @@ from ..models import CinetPayTransaction, EscrowTransaction, EscrowTransactionQu
 from ..states import ESCROW_TRANSITIONS, EscrowStatus, PayoutKind
 from .audit import Actor, record
 from .payouts import create_payout
-from .transitions import move, send_on_commit
+from .transitions import fresh_for_caller, move, send_on_commit
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -140,8 +140,10 @@ def open_escrow(payment: CinetPayTransaction, *, actor: Actor) -> EscrowTransact
 def confirm_receipt(escrow: EscrowTransaction, user: Any) -> EscrowTransaction:
     """The buyer confirms receipt: the security period starts (zero: released at once).
 
+    A confirmation of a confirmed or released escrow changes nothing. Returns the escrow, fresh.
+
     Raises ``PermissionDeniedError`` for anyone but the buyer, ``InvalidTransitionError`` once disputed
-    or refunded. A confirmation of a confirmed or released escrow changes nothing.
+    or refunded.
     """
     with transaction.atomic():
         locked = _lock(escrow)
@@ -149,7 +151,7 @@ def confirm_receipt(escrow: EscrowTransaction, user: Any) -> EscrowTransaction:
         if locked.status not in (EscrowStatus.CONFIRMED, EscrowStatus.RELEASED):
             _confirm(locked, Actor.for_user(user), timezone.now())
             locked.save()
-    return locked
+    return fresh_for_caller(escrow, locked)
 
 
 def _confirm(escrow: EscrowTransaction, actor: Actor, now: dt.datetime, reason: str = "") -> None:
@@ -164,14 +166,17 @@ def open_dispute(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTra
     """The buyer reports a problem, while the money is held or during the security period.
 
     Staff then resolve it with :func:`resolve_dispute`. A second dispute changes nothing (the first
-    reason stays). Raises ``InvalidInputError`` without a reason.
+    reason stays). Returns the escrow, fresh.
+
+    Raises ``InvalidInputError`` without a reason, ``PermissionDeniedError`` for anyone but the buyer,
+    ``InvalidTransitionError`` once the security period is over or the escrow resolved.
     """
     reason = _required_text(reason, _("A dispute needs a reason: please describe the problem."))
     with transaction.atomic():
         locked = _lock(escrow)
         _require_buyer(locked, user)
         if locked.status == EscrowStatus.DISPUTED:
-            return locked
+            return fresh_for_caller(escrow, locked)
         now = timezone.now()
         if not locked.is_disputable(now):
             raise exceptions.InvalidTransitionError(locked, locked.status, EscrowStatus.DISPUTED)
@@ -180,7 +185,7 @@ def open_dispute(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTra
         locked.dispute_reason = reason
         locked.save()
         send_on_commit(signals.escrow_disputed, EscrowTransaction, escrow=locked, reason=reason, user=user)
-    return locked
+    return fresh_for_caller(escrow, locked)
 
 
 # --- staff and seller ------------------------------------------------------------------------------------
@@ -190,7 +195,11 @@ def resolve_dispute(escrow: EscrowTransaction, user: Any, outcome: str, note: st
     """Staff decide a dispute: ``outcome`` is ``EscrowStatus.RELEASED`` (pay the seller) or ``REFUNDED``.
 
     Needs the ``cinetpay.resolve_escrowtransaction`` permission and a note. Deciding the same outcome
-    again changes nothing; the other outcome raises ``InvalidTransitionError``.
+    again changes nothing. Returns the escrow, fresh; its payout (seller or refund) is on its way.
+
+    Raises ``InvalidInputError`` for another outcome or without a note, ``PermissionDeniedError``
+    without the permission, ``InvalidTransitionError`` when the escrow is not disputed (or was resolved
+    the other way).
     """
     if outcome not in (EscrowStatus.RELEASED, EscrowStatus.REFUNDED):
         raise exceptions.InvalidInputError(
@@ -201,20 +210,25 @@ def resolve_dispute(escrow: EscrowTransaction, user: Any, outcome: str, note: st
     with transaction.atomic():
         locked = _lock(escrow)
         if locked.status == outcome and locked.disputed_at is not None:
-            return locked
+            return fresh_for_caller(escrow, locked)
         if locked.status != EscrowStatus.DISPUTED:
             raise exceptions.InvalidTransitionError(locked, locked.status, outcome)
         locked.resolution_note = note
         resolve = _release if outcome == EscrowStatus.RELEASED else _refund
         resolve(locked, Actor.for_admin(user), note)
         locked.save()
-    return locked
+    return fresh_for_caller(escrow, locked)
 
 
 def refund_escrow(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTransaction:
     """Give the money back to the buyer: staff (held or disputed) or the seller cancelling the sale (held).
 
-    Sends a refund payout to the number that paid. A second refund changes nothing.
+    Sends a refund payout to the number that paid. A second refund changes nothing. Returns the escrow,
+    fresh.
+
+    Raises ``InvalidInputError`` without a reason, ``PermissionDeniedError`` for anyone but staff with
+    ``cinetpay.resolve_escrowtransaction`` or the seller (and the seller once it is disputed),
+    ``InvalidTransitionError`` once released.
     """
     reason = _required_text(reason, _("A refund needs a reason."))
     with transaction.atomic():
@@ -228,11 +242,11 @@ def refund_escrow(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTr
         else:
             raise exceptions.PermissionDeniedError(_("Only staff or the seller can refund."))
         if locked.status == EscrowStatus.REFUNDED:
-            return locked
+            return fresh_for_caller(escrow, locked)
         locked.resolution_note = reason
         _refund(locked, actor, reason)
         locked.save()
-    return locked
+    return fresh_for_caller(escrow, locked)
 
 
 def _release(escrow: EscrowTransaction, actor: Actor, reason: str) -> None:

@@ -20,16 +20,16 @@ from django.utils import timezone
 
 from .. import exceptions
 from ..client import CheckoutBackend, TransferBackend, verify_x_token
-from ..client.methods import PAYMENT_METHODS
+from ..client.vocabulary import PAYMENT_METHODS, region_for_prefix
 from ..conf import settings
 from ..ids import is_our_id
 from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind, PayoutRequest
-from ..phones import InvalidPhoneNumber, Phone, parse_phone, region_for_prefix
+from ..phones import InvalidPhoneNumber, Phone, parse_phone
 from ..states import PaymentStatus
 from ..utils import mask_phone
 from .audit import Actor
-from .payments import Outcome, refresh_payment
 from .payouts import refresh_payout
+from .verdicts import Outcome, refresh_payment
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -324,6 +324,8 @@ def reprocess(
     """Process a stored notification again (admin action, command), routed by its kind.
 
     ``actor``: who asked (e.g. ``Actor.for_admin(user)``), recorded on any state change it causes.
+    Never raises for bad input or CinetPay trouble: the result says what a webhook would answer (403,
+    404, 503 …) and the notification keeps its outcome.
     """
     if notification.kind == NotificationKind.TRANSFER:
         return process_transfer_notification(notification, client=transfer_client, actor=actor)

@@ -28,7 +28,7 @@ from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind
 from ..states import PAYMENT_FAILED_STATES, PaymentStatus
 from .audit import Actor
 from .notifications import reprocess
-from .payments import CheckOutcome, refresh_payment
+from .verdicts import CheckOutcome, refresh_payment
 
 logger = logging.getLogger("django_cinetpay")
 

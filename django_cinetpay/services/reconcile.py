@@ -18,12 +18,12 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Mod
 from django.utils import timezone
 
-from ..adapter import CURRENCY_PHONE_PREFIXES
+from ..client.vocabulary import CURRENCY_PHONE_PREFIXES
 from ..conf import duration
 from ..models import CinetPayTransaction, EscrowTransaction, PayoutRequest
 from ..phones import InvalidPhoneNumber, parse_phone
 from ..states import ESCROW_OPEN_STATES, EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
-from .payouts import unusable_destination_error
+from .destinations import unusable_destination_error
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.dispatch import Signal
@@ -10,6 +10,8 @@ from django.dispatch import Signal
 from .. import exceptions
 from ..states import can_transition
 from .audit import Actor, record
+
+M = TypeVar("M", bound=models.Model)
 
 
 def move(obj: Any, table: dict[str, frozenset[str]], target: str, actor: Actor, reason: str = "") -> None:
@@ -38,3 +40,15 @@ def send_on_commit(signal: Signal, sender: type[models.Model], **kwargs: Any) ->
         signal.send_robust(sender=sender, **kwargs)
 
     transaction.on_commit(send_signal, robust=True)
+
+
+def fresh_for_caller(caller: M, fresh: M) -> M:
+    """Return ``fresh`` (the row as the service left it) after copying its fields onto ``caller``.
+
+    The services' convention: the instance a caller passed in is never left stale (an escrow still
+    "held" after the buyer confirmed), and no extra query is made for it.
+    """
+    if caller is not fresh:
+        for field in fresh._meta.concrete_fields:
+            setattr(caller, field.attname, getattr(fresh, field.attname))
+    return fresh

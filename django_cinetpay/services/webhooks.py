@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
 from ..client import get_checkout_client, get_transfer_client
 from ..conf import settings
 from ..models import CinetPayNotification, NotificationKind
+from . import queue
 from .notifications import NotificationResult, process_payment_notification, process_transfer_notification
 
 logger = logging.getLogger("django_cinetpay")
@@ -46,16 +45,5 @@ def process_webhook(notification: CinetPayNotification) -> NotificationResult:
 
 
 def defer(notification: CinetPayNotification) -> None:
-    """Process ``notification`` again in the background once the current transaction commits.
-
-    ``robust``: a task queue that is down must not turn the webhook's 503 into a 500; the
-    ``cinetpay_check_pending`` run processes stored notifications anyway.
-    """
-    from .. import tasks  # tasks call services: imported here so the import graph stays one-way at load
-
-    notification_id = notification.pk
-
-    def enqueue_processing() -> None:  # named: robust on_commit logs a failing callback by its __qualname__
-        tasks.process_notification.enqueue(notification_id)
-
-    transaction.on_commit(enqueue_processing, robust=True)
+    """Process ``notification`` again in the background once the current transaction commits."""
+    queue.enqueue_on_commit("process_notification", notification.pk)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..adapter import COUNTRY_PHONE_PREFIXES
-from .engine import METHODS, Fault, FaultRule, Payment, methods_for
+from ..client.vocabulary import COUNTRY_PHONE_PREFIXES, PAYMENT_METHODS
+from .engine import Fault, FaultRule, Payment, methods_for
 from .engine.checkout import default_prefix
 
 NOTIFICATION_CHOICES = [
@@ -39,7 +40,7 @@ class CheckoutForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         method = cast(forms.ChoiceField, self.fields["method"])
-        method.choices = [(code, METHODS[code]) for code in methods_for(payment.channels)]
+        method.choices = [(code, gettext(PAYMENT_METHODS[code])) for code in methods_for(payment.channels)]
         method.required = False  # cancelling needs no method
         prefixes = sorted(set(COUNTRY_PHONE_PREFIXES.values()))
         cast(forms.ChoiceField, self.fields["phone_prefix"]).choices = [(p, f"+{p}") for p in prefixes]

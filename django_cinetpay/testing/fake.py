@@ -94,7 +94,12 @@ class CinetPayFake:
     # --- lifecycle ---------------------------------------------------------------------------------------
 
     def start(self) -> CinetPayFake:
-        """Intercept the clients' HTTP. Reads the API URLs from the settings now."""
+        """Intercept the clients' HTTP. Reads the API URLs from the settings now.
+
+        The shared clients are dropped first: one kept from before would bring a login token this fake
+        never issued, and an extra login to a test's request log.
+        """
+        from django_cinetpay.client import clear_clients
         from django_cinetpay.conf import settings
 
         if self._mock is not None:
@@ -108,6 +113,7 @@ class CinetPayFake:
             pattern = re.compile(re.escape(base.rstrip("/")) + r"/[^?#]*(\?.*)?$")
             for method in (responses.GET, responses.POST):
                 mock.add_callback(method, pattern, callback=self._callback(base, handler), content_type=None)
+        clear_clients()
         mock.start()
         self._mock = mock
         return self

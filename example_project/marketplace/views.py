@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from django_cinetpay import services
-from django_cinetpay.client.checkout import FORBIDDEN_DESCRIPTION_CHARS
+from django_cinetpay.client.vocabulary import FORBIDDEN_DESCRIPTION_CHARS
 from django_cinetpay.exceptions import PaymentValidationError
 from django_cinetpay.states import PaymentStatus
 

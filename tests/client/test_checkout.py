@@ -11,8 +11,7 @@ import pytest
 import requests
 
 from django_cinetpay import exceptions
-from django_cinetpay.client import http
-from django_cinetpay.client.checkout import CheckoutClient, PaymentRequest, get_checkout_client
+from django_cinetpay.client import CheckoutClient, PaymentRequest, get_checkout_client, http
 
 from .conftest import API_KEY, CHECKOUT_URL, SITE_ID
 

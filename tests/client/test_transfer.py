@@ -12,14 +12,8 @@ import pytest
 import requests
 
 from django_cinetpay import exceptions
-from django_cinetpay.client import http
-from django_cinetpay.client.transfer import (
-    TOKEN_LIFETIME,
-    Transfer,
-    TransferClient,
-    get_transfer_client,
-    parse_transfer,
-)
+from django_cinetpay.client import Transfer, TransferClient, get_transfer_client, http, parse_transfer
+from django_cinetpay.client.transfer import TOKEN_LIFETIME
 
 from .conftest import API_KEY, TRANSFER_PASSWORD, TRANSFER_URL
 

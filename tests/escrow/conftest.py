@@ -24,6 +24,7 @@ from django.contrib.auth.models import Permission
 from django_cinetpay import services, signals
 from django_cinetpay.client import CheckResult
 from django_cinetpay.models import CinetPayTransaction, EscrowTransaction
+from django_cinetpay.services.verdicts import apply_check_result
 
 TRANSFER_URL = "https://client.cinetpay.test/v1"
 TASKS_MODULE = "django.tasks" if django.VERSION >= (6, 0) else "django_tasks"
@@ -62,7 +63,7 @@ def accept(tx: CinetPayTransaction, *, prefix: str = "225", phone: str = PAYER_P
     result = CheckResult(
         code="00", message="SUCCES", status="ACCEPTED", amount=tx.amount, currency=tx.currency
     )
-    outcome = services.apply_check_result(
+    outcome = apply_check_result(
         tx, result, actor=services.Actor.check("test"), payer_phone=phone, payer_phone_prefix=prefix
     )
     return outcome.transaction

@@ -16,6 +16,7 @@ from django_cinetpay.client import CheckResult
 from django_cinetpay.exceptions import InvalidTransitionError, PaymentValidationError
 from django_cinetpay.models import CinetPayTransaction, PayoutRequest
 from django_cinetpay.services.reconcile import find_discrepancies
+from django_cinetpay.services.verdicts import apply_check_result
 from django_cinetpay.states import EscrowStatus, PaymentStatus, PayoutKind
 from tests.testapp.models import Listing
 
@@ -49,7 +50,7 @@ def payment_log() -> Any:
 
 def refuse(tx: CinetPayTransaction) -> CinetPayTransaction:
     result = CheckResult(code="627", message="TRANSACTION_CANCEL", status="REFUSED")
-    return services.apply_check_result(tx, result, actor=services.Actor.check("test")).transaction
+    return apply_check_result(tx, result, actor=services.Actor.check("test")).transaction
 
 
 def race(act: Any, payments: list[CinetPayTransaction]) -> list[BaseException]:

@@ -76,7 +76,7 @@ def test_services_raise_django_meanings(escrow, buyer, seller, staff):
 def test_a_payout_destination_without_a_phone_is_bad_input(escrow, staff):
     services.refund_escrow(escrow, staff, "cancelled")
     with pytest.raises(exceptions.InvalidInputError):
-        services.set_destination(PayoutRequest.objects.get(), PayoutDestination("225", ""), staff)
+        services.set_destination(PayoutRequest.objects.get(), staff, PayoutDestination("225", ""))
 
 
 def test_a_form_calling_a_service_shows_its_bad_input_as_a_form_error(escrow, buyer):

@@ -108,9 +108,9 @@ def test_a_refund_never_glues_the_prefix_to_a_number_that_carries_it(buyer, sell
 def test_staff_set_a_destination_normalised_or_not_at_all(buyer, seller, staff, monkeypatch):
     payout = seller_payout(buyer, seller, "225", "1 2 3 4 5", monkeypatch)
     with pytest.raises(InvalidPhoneNumber, match="Côte d'Ivoire"):
-        services.set_destination(payout, PayoutDestination("225", "07 07 07 07"), staff)
+        services.set_destination(payout, staff, PayoutDestination("225", "07 07 07 07"))
     assert PayoutRequest.objects.get(pk=payout.pk).phone == ""
-    services.set_destination(payout, PayoutDestination("225", "+225 07 07 07 07 07", name="Koné"), staff)
+    services.set_destination(payout, staff, PayoutDestination("225", "+225 07 07 07 07 07", name="Koné"))
     payout.refresh_from_db()
     assert (payout.prefix, payout.phone, payout.name, payout.last_error) == ("225", "0707070707", "Koné", "")
     assert "destination set to 225 ********07" in services.history(payout).last().reason

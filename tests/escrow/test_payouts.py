@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from django_cinetpay import exceptions, services
 from django_cinetpay.adapter import PayoutDestination
-from django_cinetpay.client import Transfer, get_transfer_client
+from django_cinetpay.client import Transfer, codes, get_transfer_client
 from django_cinetpay.client.codes import TRANSFER_CODES
 from django_cinetpay.client.transfer import TOKEN_LIFETIME
 from django_cinetpay.models import PayoutRequest
-from django_cinetpay.services import payouts, reconcile
-from django_cinetpay.services.payouts import payouts_to_process
+from django_cinetpay.services import reconcile, sending
+from django_cinetpay.services.payouts import apply_transfer
 from django_cinetpay.services.reconcile import find_discrepancies
+from django_cinetpay.services.sending import payouts_to_process
 from django_cinetpay.states import ActorKind, PayoutKind, PayoutStatus
 
 from .adapter import SELLER_PHONE
@@ -120,12 +121,12 @@ def test_a_refund_is_a_transfer_to_the_paying_number(escrow, staff, transfer_api
 # --- every Transfer API error ----------------------------------------------------------------------------
 
 #: Codes that prove CinetPay created no transfer (the payout fails) and the others (the payout is unknown).
-REFUSED_BEFORE_ACTING = sorted(payouts.REFUSED_BEFORE_ACTING - {"705", "706"})  # 705/706: replayed first
-NOT_PROOF_OF_REFUSAL = sorted(set(TRANSFER_CODES) - payouts.REFUSED_BEFORE_ACTING - {"0", "726", "805"})
+REFUSED_BEFORE_ACTING = sorted(codes.REFUSED_BEFORE_ACTING - {"705", "706"})  # 705/706: replayed first
+NOT_PROOF_OF_REFUSAL = sorted(set(TRANSFER_CODES) - codes.REFUSED_BEFORE_ACTING - {"0", "726", "805"})
 
 
 def test_the_codes_that_fail_a_payout_are_documented_transfer_codes():
-    assert payouts.REFUSED_BEFORE_ACTING.issubset(TRANSFER_CODES)
+    assert codes.REFUSED_BEFORE_ACTING.issubset(TRANSFER_CODES)
     assert {"701", "702", "703", "707", "723"}.issubset(NOT_PROOF_OF_REFUSAL)
 
 
@@ -173,7 +174,7 @@ def test_a_5xx_answer_with_a_code_makes_the_payout_unknown_and_it_is_found(code,
     assert len(transfer_api.transfers) == 1
 
 
-@pytest.mark.parametrize("code", [*sorted(payouts.REFUSED_BEFORE_ACTING - {"705", "706"}), "999"])
+@pytest.mark.parametrize("code", [*sorted(codes.REFUSED_BEFORE_ACTING - {"705", "706"}), "999"])
 def test_any_error_on_a_send_after_an_unknown_outcome_keeps_the_payout_unknown(
     code, payout, transfer_api, staff
 ):
@@ -321,7 +322,7 @@ def test_a_late_answer_never_moves_a_payout_back(payout, transfer_api):
     late = Transfer(
         transaction_id="TRF000001", client_transaction_id=payout.client_transaction_id, treatment_status="NEW"
     )
-    services.apply_transfer(payout, late, actor=services.Actor.check("test"))
+    apply_transfer(payout, late, actor=services.Actor.check("test"))
     assert status_of(payout) == COMPLETED
 
 
@@ -333,7 +334,7 @@ def test_an_answer_for_another_amount_is_not_applied_but_shown(payout, transfer_
         amount=95_000,
         treatment_status="VAL",
     )
-    services.apply_transfer(payout, wrong, actor=services.Actor.check("test"))
+    apply_transfer(payout, wrong, actor=services.Actor.check("test"))
     assert status_of(payout) == SUBMITTED
     assert "95000" in payout.last_error
 
@@ -440,7 +441,7 @@ def test_only_staff_with_the_permission_retry_or_redirect_payouts(who, payout, r
     with pytest.raises(exceptions.PermissionDeniedError):
         services.retry_payout(payout, user)
     with pytest.raises(exceptions.PermissionDeniedError):
-        services.set_destination(payout, PayoutDestination("225", "0101010101"), user)
+        services.set_destination(payout, user, PayoutDestination("225", "0101010101"))
 
 
 def test_a_payout_without_destination_waits_then_goes_once_the_host_knows_it(
@@ -466,16 +467,16 @@ def test_staff_set_the_destination_of_a_pending_payout(
     refund = PayoutRequest.objects.get()
     assert refund.last_error
     with pytest.raises(ValueError, match="with its country code"):  # no prefix: no country to read it in
-        services.set_destination(refund, PayoutDestination("", "0101010101"), staff)
+        services.set_destination(refund, staff, PayoutDestination("", "0101010101"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.set_destination(refund, PayoutDestination("+225", "0101010101", name="Koné"), staff)
+        services.set_destination(refund, staff, PayoutDestination("+225", "0101010101", name="Koné"))
     refund.refresh_from_db()
     assert (refund.prefix, refund.phone, refund.name, refund.last_error) == ("225", "0101010101", "Koné", "")
     assert "destination set to 225 ********01" in services.history(refund).last().reason
     assert [r.args for r in enqueued] == [[refund.pk]]
     services.process_payout(refund)
     with pytest.raises(exceptions.InvalidTransitionError):  # once sent, the destination is CinetPay's
-        services.set_destination(refund, PayoutDestination("225", "0505050505"), staff)
+        services.set_destination(refund, staff, PayoutDestination("225", "0505050505"))
 
 
 def test_payouts_stuck_on_an_error_do_not_keep_the_others_out_of_a_batch(buyer, seller, staff, transfer_api):
@@ -552,10 +553,10 @@ def test_a_refund_to_a_number_of_another_currencys_country_waits_for_staff(
     assert (status_of(refund), transfer_api.sends) == (PENDING, [])
     assert "in XOF, not XAF" in refund.last_error
     with pytest.raises(ValueError, match="in XOF, not XAF"):
-        services.set_destination(refund, PayoutDestination("225", "0101010101"), staff)
+        services.set_destination(refund, staff, PayoutDestination("225", "0101010101"))
     with pytest.raises(ValueError, match="Enter a mobile number"):  # Ghana: not a CinetPay country
-        services.set_destination(refund, PayoutDestination("233", "0241234567"), staff)
-    services.set_destination(refund, PayoutDestination("237", "671234567"), staff)
+        services.set_destination(refund, staff, PayoutDestination("233", "0241234567"))
+    services.set_destination(refund, staff, PayoutDestination("237", "671234567"))
     assert services.process_payout(refund).step == Step.SENT
     assert transfer_api.sends[0]["prefix"] == "237"
 
@@ -584,12 +585,12 @@ def test_the_late_answer_of_a_stalled_attempt_does_not_conclude_the_newer_one(
     late_error, target, payout, transfer_api, settings, staff
 ):
     actor = services.Actor.job("worker A")
-    stalled = payouts._claim(payout, PENDING, actor)  # worker A sends … and hangs
+    stalled = sending._claim(payout, PENDING, actor)  # worker A sends … and hangs
     old = timezone.now() - settings.CINETPAY_PAYOUT_SEND_STALE_AFTER
     PayoutRequest.objects.filter(pk=payout.pk).update(send_started_at=old)
 
     def a_answers_while_b_is_in_flight(transfer):  # type: ignore[no-untyped-def]
-        concluded = payouts._conclude_send(stalled, target, actor, late_error)
+        concluded = sending._conclude_send(stalled, target, actor, late_error)
         assert concluded.status == SENDING  # B's attempt is left alone
 
     transfer_api.on_transfer = a_answers_while_b_is_in_flight
@@ -603,9 +604,9 @@ def test_the_late_answer_of_a_stalled_attempt_does_not_conclude_the_newer_one(
 
 def test_the_answer_of_the_current_attempt_still_concludes_it(payout):
     actor = services.Actor.job("worker")
-    claimed = payouts._claim(payout, PENDING, actor)
+    claimed = sending._claim(payout, PENDING, actor)
     error = exceptions.CinetPayTransferError("721", "OPERATOR_NOT_AVAILABLE")
-    assert payouts._conclude_send(claimed, FAILED, actor, error).status == FAILED
+    assert sending._conclude_send(claimed, FAILED, actor, error).status == FAILED
 
 
 # --- a failed payout CinetPay reports as sent ---------------------------------------------------------------

@@ -15,6 +15,8 @@ from django_cinetpay import services
 from django_cinetpay.client import CheckResult, Transfer
 from django_cinetpay.models import CinetPayTransaction, EscrowTransaction, PayoutRequest
 from django_cinetpay.services import reconcile
+from django_cinetpay.services.payouts import apply_transfer
+from django_cinetpay.services.verdicts import apply_check_result
 from django_cinetpay.states import EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
 
 from .conftest import Fault, accept, make_payment
@@ -126,7 +128,7 @@ def pay_twice(books) -> None:  # type: ignore[no-untyped-def]
 def cinetpay_paid_a_failed_payout(books) -> None:  # type: ignore[no-untyped-def]
     """CinetPay reports the failed (and retried) refund as validated: the buyer may be refunded twice."""
     failed = books["failed"]
-    services.apply_transfer(
+    apply_transfer(
         failed,
         Transfer(
             transaction_id="TRF9", client_transaction_id=failed.client_transaction_id, treatment_status="VAL"
@@ -200,7 +202,7 @@ def test_waiting_work_is_listed_for_people_without_failing(books, capsys, transf
     assert out.count("attention:") == 2
     assert "failed (CinetPay error 602" in out
     assert "No payout destination" in out
-    assert books["held"].status == EscrowStatus.HELD  # the fixture's object; the row is released
+    assert books["held"].status == EscrowStatus.RELEASED  # services leave the caller's instance fresh
 
 
 def test_a_failed_payout_cinetpay_reports_as_sent_is_a_discrepancy_not_a_retry(books, capsys):
@@ -217,7 +219,7 @@ def test_a_failed_payout_cinetpay_reports_as_sent_is_a_discrepancy_not_a_retry(b
 def test_a_payment_flagged_for_review_needs_a_person(buyer, seller):
     tx = make_payment(buyer, seller, amount=2_000)
     wrong = CheckResult(code="00", message="SUCCES", status="ACCEPTED", amount=200, currency="XOF")
-    services.apply_check_result(tx, wrong, actor=services.Actor.check("test"))
+    apply_check_result(tx, wrong, actor=services.Actor.check("test"))
     (line,) = reconcile.needs_attention()
     assert tx.transaction_id in line
     assert "needs review" in line

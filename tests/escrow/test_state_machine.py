@@ -34,7 +34,7 @@ from hypothesis.stateful import (
 )
 
 from django_cinetpay import exceptions, services
-from django_cinetpay.adapter import transfer_currency_problem
+from django_cinetpay.client.vocabulary import transfer_currency_problem
 from django_cinetpay.exceptions import PayoutRetryRefusedError
 from django_cinetpay.models import EscrowTransaction, PayoutRequest
 from django_cinetpay.services.reconcile import find_discrepancies

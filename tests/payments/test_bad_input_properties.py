@@ -28,6 +28,7 @@ from django_cinetpay.models import (
     PayoutRequest,
     StateChange,
 )
+from django_cinetpay.services.verdicts import apply_check_result
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -106,7 +107,7 @@ def world(buyer: Any, seller: Any) -> CinetPayTransaction:
     """An accepted payment whose escrow the seller refunded (a refund payout pending), and an open one."""
     paid = services.create_payment(buyer=buyer, seller=seller, amount=1000, description="Skin")
     accepted = CheckResult(code="00", message="SUCCES", status="ACCEPTED", amount=1000, currency="XOF")
-    services.apply_check_result(
+    apply_check_result(
         paid,
         accepted,
         actor=services.Actor.check("test"),

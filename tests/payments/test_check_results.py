@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_cinetpay import services
 from django_cinetpay.client import CheckResult
 from django_cinetpay.models import CinetPayTransaction
+from django_cinetpay.services.verdicts import apply_check_result
 from django_cinetpay.states import PaymentStatus
 
 from .conftest import notification_fields, post_notification
@@ -21,7 +22,7 @@ def answer(status: str, code: str = "00") -> CheckResult:
 
 
 def test_the_paying_number_is_kept_when_a_poll_accepted_first(client, pending_payment, api):
-    services.apply_check_result(pending_payment, answer("ACCEPTED"), actor=CHECK)  # return visit: no phone
+    apply_check_result(pending_payment, answer("ACCEPTED"), actor=CHECK)  # return visit: no phone
     api.check("ACCEPTED")
     fields = notification_fields(pending_payment, cel_phone_num="0505050505", cpm_phone_prefixe="225")
     assert post_notification(client, fields).content == b"already processed"
@@ -37,14 +38,14 @@ def test_a_later_notification_never_replaces_the_paying_number(client, pending_p
 
 
 def test_the_number_of_a_failed_attempt_is_forgotten_on_acceptance(pending_payment):
-    services.apply_check_result(
+    apply_check_result(
         pending_payment,
         answer("REFUSED", "600"),
         actor=CHECK,
         payer_phone="0101010101",
         payer_phone_prefix="225",
     )
-    services.apply_check_result(pending_payment, answer("ACCEPTED"), actor=CHECK)  # another method, no phone
+    apply_check_result(pending_payment, answer("ACCEPTED"), actor=CHECK)  # another method, no phone
     tx = CinetPayTransaction.objects.get(pk=pending_payment.pk)
     assert tx.status == PaymentStatus.ACCEPTED
     assert (tx.payer_phone, tx.payer_phone_prefix) == ("", "")
@@ -55,9 +56,7 @@ def test_an_answer_about_a_previous_transaction_id_is_ignored(pending_payment):
     CinetPayTransaction.objects.filter(pk=pending_payment.pk).update(
         transaction_id="CPRESTARTED0001", status=PaymentStatus.CREATED, checkout_started_at=timezone.now()
     )
-    outcome = services.apply_check_result(
-        pending_payment, answer("REFUSED", "627"), actor=CHECK, checked_id=old_id
-    )
+    outcome = apply_check_result(pending_payment, answer("REFUSED", "627"), actor=CHECK, checked_id=old_id)
     assert outcome.outcome == services.Outcome.IGNORED
     tx = CinetPayTransaction.objects.get(pk=pending_payment.pk)
     assert (tx.status, tx.last_checked_at) == (PaymentStatus.CREATED, None)
@@ -82,6 +81,6 @@ def test_paid_at_reads_cinetpay_dates_as_utc_whatever_the_site_time_zone(setting
         currency="XOF",
         payment_date=dt.datetime(2022, 9, 15, 12, 0, 0),
     )
-    tx = services.apply_check_result(pending_payment, result, actor=CHECK).transaction
+    tx = apply_check_result(pending_payment, result, actor=CHECK).transaction
     tx.refresh_from_db()
     assert tx.paid_at == dt.datetime(2022, 9, 15, 12, 0, 0, tzinfo=dt.timezone.utc)

@@ -9,6 +9,7 @@ from django.test import Client
 from django_cinetpay import services, signals
 from django_cinetpay.client import CheckResult
 from django_cinetpay.models import CinetPayNotification, CinetPayTransaction
+from django_cinetpay.services.verdicts import apply_check_result
 from django_cinetpay.states import PaymentStatus
 
 from .conftest import notification_fields, post_notification
@@ -78,7 +79,7 @@ def test_a_refusal_racing_an_acceptance_is_never_heard_after_it(buyer, seller):
             def apply(name: str, tx=tx, barrier=barrier) -> None:
                 try:
                     barrier.wait(timeout=10)
-                    services.apply_check_result(tx, answers[name], actor=services.Actor.check(name))
+                    apply_check_result(tx, answers[name], actor=services.Actor.check(name))
                 finally:
                     connection.close()
 

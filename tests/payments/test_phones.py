@@ -4,16 +4,10 @@ CinetPay country, stored in one normalised form; and the payment form, which is 
 import pytest
 from django.urls import reverse
 
+from django_cinetpay.client.vocabulary import regions_for_currency
 from django_cinetpay.forms import PaymentForm
 from django_cinetpay.models import CinetPayTransaction
-from django_cinetpay.phones import (
-    InvalidPhoneNumber,
-    Phone,
-    is_normalised,
-    parse_phone,
-    parse_phone_in,
-    regions_for_currency,
-)
+from django_cinetpay.phones import InvalidPhoneNumber, Phone, is_normalised, parse_phone, parse_phone_in
 from django_cinetpay.states import PaymentStatus
 
 CI_PHONE = Phone(e164="+2250707070707", prefix="225", national="0707070707", region="CI")

@@ -45,7 +45,7 @@ def test_page_shows_what_is_paid_and_to_whom(sim_api, client, settings):
     assert "XOF" in html
     assert "Compte Free Fire niveau 70" in html
     assert TRANSACTION_ID in html
-    for label in ("Orange Money", "MTN MoMo", "Moov Money", "Wave", "Carte bancaire"):
+    for label in ("Orange Money", "MTN Mobile Money", "Moov Money", "Wave", "Bank card"):
         assert label in html
     for outcome in ("pay", "refuse", "cancel", "pending"):
         assert f'name="outcome" value="{outcome}"' in html
@@ -62,7 +62,7 @@ def test_page_offers_only_the_methods_of_the_channels(sim_api, client):
     token = sim_api.created(channels="MOBILE_MONEY")["payment_token"]
     html = client.get(page_url(token)).content.decode()
     assert "Orange Money" in html
-    assert "Carte bancaire" not in html
+    assert "Bank card" not in html
     assert act(client, token, "pay", method="CARD").status_code == 400
 
 

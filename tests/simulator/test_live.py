@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from django_cinetpay import exceptions, services
-from django_cinetpay.client import PaymentRequest, get_checkout_client, get_transfer_client
+from django_cinetpay.client import PaymentRequest, get_checkout_client, get_transfer_client, http
 from django_cinetpay.models import CinetPayNotification, CinetPayTransaction
 from django_cinetpay.states import PaymentStatus
 
@@ -151,8 +151,9 @@ def test_notify_endpoint_answers_the_liveness_ping(live):
 
 def test_timeout_leaves_the_outcome_unknown_until_checked(live, settings, clients):
     settings.CINETPAY_TIMEOUT = 0.1
-    client = clients(get_checkout_client)
-    client.session.headers["X-CinetPay-Simulator-Fault"] = "timeout=0.4"  # hold the answer 0.4 s
+    held = http.new_session()
+    held.headers["X-CinetPay-Simulator-Fault"] = "timeout=0.4"  # hold the answer 0.4 s
+    client = clients(get_checkout_client, session=held)  # its own client: the shared one stays healthy
     request = PaymentRequest(
         transaction_id="LIVE-TIMEOUT-1",
         amount=500,

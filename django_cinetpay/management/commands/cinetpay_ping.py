@@ -8,7 +8,7 @@ from django.core import checks
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ... import exceptions
-from ...client import get_checkout_client
+from ...client import get_checkout_client, get_transfer_client
 from ...conf import settings
 
 
@@ -43,8 +43,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("CinetPay is reachable and accepts the credentials."))
 
     def _ping_transfer(self) -> None:
-        from ...client.transfer import get_transfer_client
-
         self.stdout.write(f"Transfer API: {settings.CINETPAY_TRANSFER_API_URL}")
         try:
             balance = get_transfer_client().get_balance()

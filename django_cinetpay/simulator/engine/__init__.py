@@ -4,18 +4,18 @@ Shared by the two faces: :mod:`django_cinetpay.simulator` (a Django app serving 
 models) and :mod:`django_cinetpay.testing` (a fake inside the test process, state in memory).
 """
 
-from .checkout import METHODS, CustomerError, Outcome, UnknownPaymentError, methods_for
+from .checkout import CustomerError, Outcome, UnknownPaymentError, methods_for
+from .context import Credentials, Options
 from .faults import FAULT_HEADER, Fault, FaultRule, parse_fault, rule_from_setting
 from .messages import ApiRequest, Reply
 from .notifications import Delivery, Outbound, payment_notification, signed_payment_notification
 from .records import Contact, Payment, PaymentState, Transfer, TreatmentStatus
-from .simulator import Credentials, Options, Simulator
+from .simulator import Simulator
 from .store import AlreadyExistsError, MemoryStore, Store
 from .transfers import TransferError
 
 __all__ = [
     "FAULT_HEADER",
-    "METHODS",
     "AlreadyExistsError",
     "ApiRequest",
     "Contact",

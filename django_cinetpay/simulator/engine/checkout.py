@@ -13,22 +13,29 @@ import datetime as dt
 import enum
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from django_cinetpay.adapter import COUNTRY_PHONE_PREFIXES, CURRENCY_PHONE_PREFIXES
-from django_cinetpay.client.checkout import CUSTOMER_FIELDS, FORBIDDEN_DESCRIPTION_CHARS
 from django_cinetpay.client.codes import CHECKOUT_CODES
-from django_cinetpay.conf import CURRENCY_LIMITS, KNOWN_CHANNELS, KNOWN_CURRENCIES
+from django_cinetpay.client.vocabulary import (
+    CARD_CUSTOMER_FIELDS,
+    CHANNEL_METHODS,
+    COUNTRY_PHONE_PREFIXES,
+    CURRENCY_LIMITS,
+    CURRENCY_PHONE_PREFIXES,
+    CUSTOMER_FIELDS,
+    FORBIDDEN_DESCRIPTION_CHARS,
+    KNOWN_CHANNELS,
+    KNOWN_CURRENCIES,
+    PAYMENT_METHODS,
+)
 
+from .context import Context
 from .faults import PAYMENT_NOTIFICATION, Fault
 from .messages import ApiRequest, Reply, integer
 from .notifications import Delivery, payment_notification
 from .records import Payment, PaymentState
 from .store import AlreadyExistsError
-
-if TYPE_CHECKING:
-    from .simulator import Simulator
 
 REQUIRED_FIELDS = (
     "apikey",
@@ -39,18 +46,6 @@ REQUIRED_FIELDS = (
     "description",
     "notify_url",
     "return_url",
-)
-#: Customer fields CinetPay requires for card payments.
-CARD_FIELDS = (
-    "customer_name",
-    "customer_surname",
-    "customer_email",
-    "customer_phone_number",
-    "customer_address",
-    "customer_city",
-    "customer_country",
-    "customer_state",
-    "customer_zip_code",
 )
 #: Messages the spec quotes where they differ from the code table's names.
 MESSAGES = {"624": "An error occurred while processing the request"}
@@ -64,21 +59,6 @@ CHECK_ANSWERS: dict[str, tuple[str, str, str]] = {
     PaymentState.CANCELLED.value: ("627", "TRANSACTION_CANCEL", "REFUSED"),
 }
 
-#: Payment methods of the simulated checkout (``payment_method`` codes) and their labels.
-METHODS: dict[str, str] = {
-    "OM": "Orange Money",
-    "MOMO": "MTN MoMo",
-    "FLOOZ": "Moov Money",
-    "WAVE": "Wave",
-    "CARD": "Carte bancaire (Visa, Mastercard)",
-}
-#: Which methods each ``channels`` value offers.
-CHANNEL_METHODS: dict[str, tuple[str, ...]] = {
-    "ALL": tuple(METHODS),
-    "MOBILE_MONEY": ("OM", "MOMO", "FLOOZ", "WAVE"),
-    "CREDIT_CARD": ("CARD",),
-    "WALLET": ("WAVE",),
-}
 #: The default calling code of each currency (CINETPAY_API.md §6); XOF, used in seven countries, takes Côte
 #: d'Ivoire's here, where the adapter of a real site would rather leave it unknown.
 CURRENCY_PREFIXES = {"XOF": "225", **CURRENCY_PHONE_PREFIXES}
@@ -115,7 +95,7 @@ class UnknownPaymentError(LookupError):
 def methods_for(channels: str) -> list[str]:
     """The payment methods a payment with these ``channels`` offers, in display order."""
     wanted = {m for channel in channels.split(",") for m in CHANNEL_METHODS.get(channel.strip(), ())}
-    return [m for m in METHODS if m in wanted]
+    return [m for m in PAYMENT_METHODS if m in wanted]
 
 
 def default_prefix(payment: Payment) -> str:
@@ -136,8 +116,8 @@ def _is_public_url(value: str) -> bool:
 class Checkout:
     """``POST payment`` and ``POST payment/check``, plus the customer's actions on the checkout page."""
 
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+    def __init__(self, context: Context) -> None:
+        self.context = context
 
     # --- the API ---------------------------------------------------------------------------------------
 
@@ -161,7 +141,7 @@ class Checkout:
             "message": message,
             **described,
             **extra,
-            "api_response_id": self.sim.api_response_id(),
+            "api_response_id": self.context.api_response_id(),
         }
 
     def _error(self, code: str, description: str, status: int = 400) -> Reply:
@@ -170,9 +150,9 @@ class Checkout:
         return Reply.json(self._envelope(code, message, description), status)
 
     def _credentials_error(self, body: dict[str, Any]) -> Reply | None:
-        if str(body.get("apikey")) != self.sim.credentials.api_key:
+        if str(body.get("apikey")) != self.context.credentials.api_key:
             return self._error("609", "The apikey is wrong or inactive.")
-        if str(body.get("site_id")) != self.sim.credentials.site_id:
+        if str(body.get("site_id")) != self.context.credentials.site_id:
             return self._error("613", "The site_id does not belong to this account.")
         return None
 
@@ -193,13 +173,13 @@ class Checkout:
         payment = Payment(
             token=secrets.token_hex(24),
             transaction_id=str(body["transaction_id"]).strip(),
-            site_id=self.sim.credentials.site_id,
+            site_id=self.context.credentials.site_id,
             amount=integer(body["amount"]) or 0,
             currency=str(body["currency"]).strip().upper(),
             description=str(body["description"]).strip(),
             notify_url=str(body["notify_url"]).strip(),
             return_url=str(body["return_url"]).strip(),
-            created_at=self.sim.now_text(),
+            created_at=self.context.now_text(),
             channels=self._channels(body),
             lang=str(body.get("lang") or "fr"),
             metadata="" if body.get("metadata") is None else str(body["metadata"]),
@@ -208,10 +188,10 @@ class Checkout:
             invoice_data={str(k): str(v) for k, v in (body.get("invoice_data") or {}).items()},
         )
         try:
-            self.sim.store.add_payment(payment)
+            self.context.store.add_payment(payment)
         except AlreadyExistsError:
             return self._error("620", f"The transaction_id {payment.transaction_id} was already used.")
-        data = {"payment_token": payment.token, "payment_url": self.sim.payment_url(payment.token)}
+        data = {"payment_token": payment.token, "payment_url": self.context.payment_url(payment.token)}
         return Reply.json(self._envelope("201", "CREATED", "Transaction created with success", data=data))
 
     @staticmethod
@@ -246,7 +226,7 @@ class Checkout:
         if invoice is not None and (not isinstance(invoice, dict) or len(invoice) > 3):
             return self._error("608", "invoice_data must be an object with at most 3 keys.")
         if self._channels(body) == "CREDIT_CARD":
-            missing = [name for name in CARD_FIELDS if body.get(name) in (None, "")]
+            missing = [name for name in CARD_CUSTOMER_FIELDS if body.get(name) in (None, "")]
             if missing:
                 return self._error("608", f"Card payments need {', '.join(missing)}.")
         if body.get("lock_phone_number") is True and not _PHONE.match(
@@ -268,7 +248,7 @@ class Checkout:
         error = self._credentials_error(body)
         if error is not None:
             return error
-        payment = self.sim.store.find_payment(
+        payment = self.context.store.find_payment(
             transaction_id=str(body.get("transaction_id") or ""), token=str(body.get("token") or "")
         )
         if payment is None:
@@ -299,7 +279,7 @@ class Checkout:
     # --- the customer ----------------------------------------------------------------------------------
 
     def find(self, *, token: str = "", transaction_id: str = "") -> Payment:
-        payment = self.sim.store.find_payment(token=token, transaction_id=transaction_id)
+        payment = self.context.store.find_payment(token=token, transaction_id=transaction_id)
         if payment is None:
             raise UnknownPaymentError(token or transaction_id)
         return payment
@@ -319,19 +299,19 @@ class Checkout:
         Paying after ``pending`` reuses the method and phone chosen then. Raises :class:`CustomerError`.
         Returns what the notify_url answered (nothing when the notification is ``lost``).
         """
-        with self.sim.store.atomic():
+        with self.context.store.atomic():
             current = self.find(token=payment.token)
             self._apply(current, outcome, method=method, phone=phone, prefix=prefix)
             current.notifications.append(
                 payment_notification(
                     current,
-                    secret=self.sim.credentials.secret_key,
-                    sent_at=self.sim.now_text(),
+                    secret=self.context.credentials.secret_key,
+                    sent_at=self.context.now_text(),
                     signature=secrets.token_hex(16),
                     message=CHECK_ANSWERS[current.state][1],
                 ).to_snapshot()
             )
-            self.sim.store.save_payment(current)
+            self.context.store.save_payment(current)
         return self._send(current, 1, notification)
 
     def resend(self, payment: Payment, *, notification: Fault | None = None) -> list[Delivery]:
@@ -342,14 +322,14 @@ class Checkout:
         return self._send(current, 1, notification)
 
     def _send(self, payment: Payment, new: int, notification: Fault | None) -> list[Delivery]:
-        deliveries = self.sim.send(
+        deliveries = self.context.send(
             payment.notifications, new, target=PAYMENT_NOTIFICATION, fault=notification
         )
         if deliveries:
-            with self.sim.store.atomic():
+            with self.context.store.atomic():
                 current = self.find(token=payment.token)
-                current.deliveries = self.sim.delivery_log(current.deliveries, deliveries)
-                self.sim.store.save_payment(current)
+                current.deliveries = self.context.delivery_log(current.deliveries, deliveries)
+                self.context.store.save_payment(current)
         return deliveries
 
     def _apply(self, payment: Payment, outcome: Outcome, *, method: str, phone: str, prefix: str) -> None:
@@ -361,7 +341,7 @@ class Checkout:
             method = (method or payment.payment_method).upper()
             if method not in methods_for(payment.channels):
                 raise CustomerError(
-                    f"Choose one of: {', '.join(METHODS[m] for m in methods_for(payment.channels))}."
+                    f"Choose one of: {', '.join(PAYMENT_METHODS[m] for m in methods_for(payment.channels))}."
                 )
             if outcome is Outcome.WAIT and method == "CARD":
                 raise CustomerError("Card payments do not wait for a confirmation on a phone.")
@@ -369,8 +349,8 @@ class Checkout:
             payment.phone_number, payment.phone_prefix = self._phone(payment, method, phone, prefix)
         payment.state = _OUTCOMES[outcome].value
         if outcome is Outcome.PAY:
-            now = self.sim.clock().astimezone(dt.timezone.utc)
-            payment.payment_date = self.sim.now_text()
+            now = self.context.clock().astimezone(dt.timezone.utc)
+            payment.payment_date = self.context.now_text()
             payment.operator_id = f"MP{now:%y%m%d.%H%M}.{secrets.token_hex(3).upper()[:6]}"
 
     @staticmethod

@@ -1,73 +1,32 @@
-"""The engine's front door: routes API requests, applies faults, and sends notifications.
+"""The engine's front door: routes API requests to the two APIs and applies request faults.
 
 One :class:`Simulator` per request (the app) or per test (the fake), over a :class:`~.store.Store` that
 outlives it. It reads no settings and does no I/O of its own: the face that runs it passes credentials,
-options, a clock, a ``payment_url`` builder and a ``deliver`` function.
+options, a clock, a ``payment_url`` builder and a ``deliver`` function, which make up the
+:class:`~.context.Context` that :class:`~.checkout.Checkout` and :class:`~.transfers.Transfers` work on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
 
-from . import checkout, faults, transfers
-from .faults import Fault, FaultRule
+from .checkout import Checkout
+from .context import Context, Credentials, Options, utc_now
+from .faults import API_FAULTS, FAULT_HEADER, UNPROCESSED_FAULTS, Fault, FaultRule, parse_fault
 from .messages import ApiRequest, Reply
-from .notifications import Deliver, Delivery, Outbound
+from .notifications import Deliver
 from .store import Store
+from .transfers import Transfers
 
-#: CinetPay's dates are Abidjan local time, which is UTC.
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-#: How many notify_url answers a record keeps for display.
-DELIVERY_LOG_SIZE = 20
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """The merchant's keys, which the simulator checks like CinetPay does (609, 613, 701)."""
-
-    api_key: str
-    site_id: str
-    secret_key: str
-    transfer_password: str
-
-    @classmethod
-    def from_settings(cls) -> Credentials:
-        """The project's ``CINETPAY_*`` credentials, read now."""
-        from django_cinetpay.conf import settings
-
-        return cls(
-            api_key=settings.CINETPAY_API_KEY,
-            site_id=str(settings.CINETPAY_SITE_ID),
-            secret_key=settings.CINETPAY_SECRET_KEY,
-            transfer_password=settings.CINETPAY_TRANSFER_PASSWORD,
-        )
-
-
-@dataclass(frozen=True)
-class Options:
-    """How the simulated account behaves.
-
-    ``transfer_delay``: seconds after which a ``NEW`` transfer becomes ``VAL`` on its own (``None``: only by
-    an explicit action). ``timeout_delay``: how long a ``timeout`` fault holds the answer (the app holds
-    the HTTP request that long; the fake raises a timeout at once).
-    """
-
-    transfer_balance: int = 1_000_000
-    transfer_delay: float | None = None
-    timeout_delay: float = 31.0
-    faults: tuple[FaultRule, ...] = field(default_factory=tuple)
+__all__ = ["Credentials", "Options", "Simulator", "utc_now"]
 
 
 class Simulator:
-    """A fake CinetPay over ``store``. ``checkout`` and ``transfers`` hold the two APIs' behaviour."""
+    """A fake CinetPay over ``store``. ``checkout`` and ``transfers`` hold the two APIs' behaviour.
+
+    Both work on ``context``; ``store``, ``credentials``, ``options``, ``clock`` and ``payment_url`` are its.
+    """
 
     def __init__(
         self,
@@ -79,24 +38,31 @@ class Simulator:
         options: Options | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
-        self.store = store
-        self.credentials = credentials
-        self.payment_url = payment_url
-        self.options = options or Options()
-        self.clock = clock
-        self._deliver = deliver
-        self.checkout = checkout.Checkout(self)
-        self.transfers = transfers.Transfers(self)
+        self.context = Context(
+            store, credentials, payment_url=payment_url, deliver=deliver, options=options, clock=clock
+        )
+        self.checkout = Checkout(self.context)
+        self.transfers = Transfers(self.context)
 
-    # --- small shared helpers ------------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        return self.context.store
 
-    def now_text(self) -> str:
-        """The current time as CinetPay writes it."""
-        return self.clock().astimezone(dt.timezone.utc).strftime(DATE_FORMAT)
+    @property
+    def credentials(self) -> Credentials:
+        return self.context.credentials
 
-    def api_response_id(self) -> str:
-        """CinetPay's ``api_response_id``: a timestamp and a random suffix, e.g. ``1663282635.5036``."""
-        return f"{int(self.clock().timestamp())}.{secrets.randbelow(10_000):04d}"
+    @property
+    def options(self) -> Options:
+        return self.context.options
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        return self.context.clock
+
+    @property
+    def payment_url(self) -> Callable[[str], str]:
+        return self.context.payment_url
 
     # --- API requests ----------------------------------------------------------------------------------
 
@@ -111,8 +77,8 @@ class Simulator:
     def _handle(self, request: ApiRequest, handler: Callable[[ApiRequest], Reply]) -> Reply:
         rule = self._request_fault(request)
         if rule is None:
-            rule = self.take_fault(request.endpoint, faults.API_FAULTS)
-        if rule is not None and rule.fault in faults.UNPROCESSED_FAULTS:
+            rule = self.context.take_fault(request.endpoint, API_FAULTS)
+        if rule is not None and rule.fault in UNPROCESSED_FAULTS:
             return _unprocessed_reply(rule.fault)
         reply = handler(request)
         if rule is None:
@@ -127,56 +93,13 @@ class Simulator:
 
     @staticmethod
     def _request_fault(request: ApiRequest) -> FaultRule | None:
-        text = request.header(faults.FAULT_HEADER)
+        text = request.header(FAULT_HEADER)
         if not text:
             return None
-        rule = faults.parse_fault(text, target=request.endpoint)
-        if rule.fault not in faults.API_FAULTS:
+        rule = parse_fault(text, target=request.endpoint)
+        if rule.fault not in API_FAULTS:
             raise ValueError(f"{rule.fault.value} is a notification fault, not a request fault")
         return rule
-
-    def take_fault(self, target: str, kinds: Iterable[Fault]) -> FaultRule | None:
-        """The first rule for ``target`` among ``kinds``: stored rules (spending one firing), then static."""
-        kinds = frozenset(kinds)
-        with self.store.atomic():
-            for rule in self.store.list_faults():
-                if rule.matches(target, kinds):
-                    if rule.times is None:
-                        return rule
-                    if rule.times <= 1:
-                        self.store.delete_fault(rule.id)  # type: ignore[arg-type]
-                    else:
-                        rule.times -= 1
-                        self.store.save_fault(rule)
-                    return rule
-        return next((rule for rule in self.options.faults if rule.matches(target, kinds)), None)
-
-    # --- notifications -----------------------------------------------------------------------------------
-
-    def send(
-        self,
-        snapshots: list[dict[str, Any]],
-        new: int,
-        *,
-        target: str,
-        fault: Fault | None = None,
-    ) -> list[Delivery]:
-        """Send the ``new`` latest of a record's notification ``snapshots``, bent by a notification fault.
-
-        ``fault`` forces one (the checkout page's choice); otherwise a fault rule for ``target`` may apply.
-        Call outside :meth:`Store.atomic`: the merchant's webhook calls back into the simulator.
-        """
-        if fault is None:
-            rule = self.take_fault(target, faults.NOTIFICATION_FAULTS)
-            fault = rule.fault if rule else None
-        plan = faults.delivery_order(snapshots, new, fault)
-        return [self._deliver(Outbound.from_snapshot(snapshot)) for snapshot in plan]
-
-    def delivery_log(self, log: list[dict[str, Any]], deliveries: list[Delivery]) -> list[dict[str, Any]]:
-        """``log`` with ``deliveries`` appended, trimmed to the last :data:`DELIVERY_LOG_SIZE`."""
-        at = self.now_text()
-        added = [{"at": at, "status": d.status, "detail": d.detail[:200]} for d in deliveries]
-        return (log + added)[-DELIVERY_LOG_SIZE:]
 
 
 def _unprocessed_reply(fault: Fault) -> Reply:

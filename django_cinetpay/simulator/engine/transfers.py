@@ -13,18 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django_cinetpay.client.codes import TRANSFER_CODES
 
+from .context import Context
 from .faults import TRANSFER_NOTIFICATION, Fault
 from .messages import ApiRequest, Reply, integer
 from .notifications import Delivery, transfer_fields, transfer_notification
 from .records import Contact, Transfer, TreatmentStatus
 from .store import AlreadyExistsError
-
-if TYPE_CHECKING:
-    from .simulator import Simulator
 
 #: How long a session token lives.
 TOKEN_LIFETIME = dt.timedelta(minutes=5)
@@ -56,8 +54,8 @@ class _Refusal(Exception):
 class Transfers:
     """The Transfer API's endpoints, and the actions that settle a transfer."""
 
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+    def __init__(self, context: Context) -> None:
+        self.context = context
 
     # --- the API ---------------------------------------------------------------------------------------
 
@@ -99,19 +97,19 @@ class Transfers:
         form = request.form()
         if not form.get("apikey") or not form.get("password"):
             raise _Refusal("704", "apikey and password are required (form fields).")
-        creds = self.sim.credentials
+        creds = self.context.credentials
         if form["apikey"] != creds.api_key or form["password"] != creds.transfer_password:
             raise _Refusal("701", "Incorrect apikey or transfer password.")
         token = secrets.token_hex(32)
-        self.sim.store.add_session(token, self.sim.clock())
+        self.context.store.add_session(token, self.context.clock())
         return self._ok({"token": token})
 
     def _authenticate(self, request: ApiRequest) -> None:
         token = request.query.get("token", "")
-        issued_at = self.sim.store.session_issued_at(token) if token else None
+        issued_at = self.context.store.session_issued_at(token) if token else None
         if issued_at is None:
             raise _Refusal("706", "The token is invalid; log in again.")
-        if self.sim.clock() >= issued_at + TOKEN_LIFETIME:
+        if self.context.clock() >= issued_at + TOKEN_LIFETIME:
             raise _Refusal("705", "The token has expired; log in again.")
 
     def balance(self, request: ApiRequest) -> Reply:
@@ -120,10 +118,10 @@ class Transfers:
 
     def account(self) -> dict[str, int]:
         """The balance as CinetPay reports it: ``amount``, ``inUsing``, ``available``."""
-        transfers = self.sim.store.list_transfers()
+        transfers = self.context.store.list_transfers()
         paid = sum(t.amount for t in transfers if t.treatment_status == TreatmentStatus.VAL.value)
         in_using = sum(t.amount for t in transfers if t.treatment_status == TreatmentStatus.NEW.value)
-        amount = self.sim.options.transfer_balance - paid
+        amount = self.context.options.transfer_balance - paid
         return {"amount": amount, "inUsing": in_using, "available": amount - in_using}
 
     @staticmethod
@@ -144,12 +142,12 @@ class Transfers:
     def add_contacts(self, request: ApiRequest) -> Reply:
         """``POST transfer/contact``: one result per contact, ``726`` for one that exists already."""
         results = []
-        with self.sim.store.atomic():
+        with self.context.store.atomic():
             for item in self._items(request, CONTACT_FIELDS):
                 contact = Contact(**{name: str(item[name]).strip().lstrip("+") for name in CONTACT_FIELDS})
-                exists = self.sim.store.find_contact(contact.prefix, contact.phone) is not None
+                exists = self.context.store.find_contact(contact.prefix, contact.phone) is not None
                 if not exists:
-                    self.sim.store.add_contact(contact)
+                    self.context.store.add_contact(contact)
                 results.append(
                     {
                         **{name: getattr(contact, name) for name in CONTACT_FIELDS},
@@ -161,11 +159,11 @@ class Transfers:
         return self._ok([results])
 
     def _lot(self) -> str:
-        return f"{int(self.sim.clock().timestamp())}{secrets.randbelow(1000):03d}"
+        return f"{int(self.context.clock().timestamp())}{secrets.randbelow(1000):03d}"
 
     def send(self, request: ApiRequest) -> Reply:
         """``POST transfer/money/send/contact``: all items sent, or none (724, 805, 602, 716, 719, 720)."""
-        with self.sim.store.atomic():
+        with self.context.store.atomic():
             items = self._items(request, SEND_FIELDS)
             total = 0
             seen: set[str] = set()
@@ -176,17 +174,17 @@ class Transfers:
             created = []
             for item in items:
                 transfer = Transfer(
-                    transaction_id=f"TR{self.sim.clock():%y%m%d}{secrets.token_hex(5).upper()}",
+                    transaction_id=f"TR{self.context.clock():%y%m%d}{secrets.token_hex(5).upper()}",
                     client_transaction_id=str(item["client_transaction_id"]),
                     lot=self._lot(),
                     amount=int(item["amount"]),
                     prefix=str(item["prefix"]).lstrip("+"),
                     phone=str(item["phone"]),
                     notify_url=str(item.get("notify_url") or ""),
-                    created_at=self.sim.clock().isoformat(),
+                    created_at=self.context.clock().isoformat(),
                 )
                 try:
-                    self.sim.store.add_transfer(transfer)
+                    self.context.store.add_transfer(transfer)
                 except AlreadyExistsError:
                     raise _Refusal("805", "This client_transaction_id already exists.") from None
                 created.append({**transfer_fields(transfer), "code": 0, "status": "success"})
@@ -201,10 +199,10 @@ class Transfers:
             raise _Refusal("719", f"The amount must be at least {low}.")
         if amount > high:
             raise _Refusal("720", f"The amount must be at most {high}.")
-        if self.sim.store.find_contact(str(item["prefix"]).lstrip("+"), str(item["phone"])) is None:
+        if self.context.store.find_contact(str(item["prefix"]).lstrip("+"), str(item["phone"])) is None:
             raise _Refusal("724", "This phone number is not one of your contacts.")
         client_id = str(item["client_transaction_id"])
-        if client_id in seen or self.sim.store.find_transfer(client_transaction_id=client_id):
+        if client_id in seen or self.context.store.find_transfer(client_transaction_id=client_id):
             raise _Refusal("805", "This client_transaction_id already exists.")
         seen.add(client_id)
         return amount
@@ -215,7 +213,7 @@ class Transfers:
         transaction_id = request.query.get("transaction_id", "")
         if not client_id and not transaction_id:
             raise _Refusal("704", "Give client_transaction_id or transaction_id.")
-        transfer = self.sim.store.find_transfer(
+        transfer = self.context.store.find_transfer(
             client_transaction_id=client_id, transaction_id=transaction_id
         )
         if transfer is None:
@@ -225,7 +223,7 @@ class Transfers:
     # --- settling --------------------------------------------------------------------------------------
 
     def find(self, *, transaction_id: str = "", client_transaction_id: str = "") -> Transfer:
-        transfer = self.sim.store.find_transfer(
+        transfer = self.context.store.find_transfer(
             transaction_id=transaction_id, client_transaction_id=client_transaction_id
         )
         if transfer is None:
@@ -246,7 +244,7 @@ class Transfers:
         """
         if status is TreatmentStatus.NEW:
             raise TransferError("A transfer settles to VAL or REJ.")
-        with self.sim.store.atomic():
+        with self.context.store.atomic():
             current = self.find(client_transaction_id=transfer.client_transaction_id)
             if current.treatment_status != TreatmentStatus.NEW.value:
                 raise TransferError(
@@ -259,9 +257,9 @@ class Transfers:
             )
             if status is TreatmentStatus.VAL:
                 current.operator_transaction_id = f"OP{secrets.token_hex(6).upper()}"
-                current.validated_at = self.sim.now_text()
+                current.validated_at = self.context.now_text()
             current.notifications.append(transfer_notification(current).to_snapshot())
-            self.sim.store.save_transfer(current)
+            self.context.store.save_transfer(current)
         return self._send(current, notification)
 
     def resend(self, transfer: Transfer, *, notification: Fault | None = None) -> list[Delivery]:
@@ -274,23 +272,23 @@ class Transfers:
     def _send(self, transfer: Transfer, notification: Fault | None) -> list[Delivery]:
         if not transfer.notify_url:
             return []
-        deliveries = self.sim.send(
+        deliveries = self.context.send(
             transfer.notifications, 1, target=TRANSFER_NOTIFICATION, fault=notification
         )
         if deliveries:
-            with self.sim.store.atomic():
+            with self.context.store.atomic():
                 current = self.find(client_transaction_id=transfer.client_transaction_id)
-                current.deliveries = self.sim.delivery_log(current.deliveries, deliveries)
-                self.sim.store.save_transfer(current)
+                current.deliveries = self.context.delivery_log(current.deliveries, deliveries)
+                self.context.store.save_transfer(current)
         return deliveries
 
     def settle_due(self) -> None:
         """Validate the ``NEW`` transfers older than ``Options.transfer_delay`` (none when it is ``None``)."""
-        delay = self.sim.options.transfer_delay
+        delay = self.context.options.transfer_delay
         if delay is None:
             return
-        deadline = self.sim.clock() - dt.timedelta(seconds=delay)
-        for transfer in self.sim.store.list_transfers()[::-1]:
+        deadline = self.context.clock() - dt.timedelta(seconds=delay)
+        for transfer in self.context.store.list_transfers()[::-1]:
             if transfer.treatment_status == TreatmentStatus.NEW.value and (
                 dt.datetime.fromisoformat(transfer.created_at) <= deadline
             ):

@@ -52,8 +52,8 @@ def _refuses_text(request: HttpRequest, body: bytes) -> bool:
         decoded: Any = json.loads(body) if body.lstrip().startswith((b"{", b"[")) else None
     except ValueError:
         decoded = None  # not JSON: the engine answers what CinetPay would
-    form = request.POST if request.content_type in FORM_TYPES else {}
-    values = [*request.GET.keys(), *request.GET.values(), *form.keys(), *form.values(), *_strings(decoded)]
+    fields = [*request.GET.lists(), *(request.POST.lists() if request.content_type in FORM_TYPES else [])]
+    values = [text for name, items in fields for text in (name, *items)] + list(_strings(decoded))
     return b"\x00" in body or any(_unstorable(value) for value in values)
 
 

@@ -1,0 +1,104 @@
+"""The clients the package uses, built from the settings and shared: one per configuration per process.
+
+A client holds a ``requests.Session`` (its pool of open connections) and, for transfers, a login token
+valid five minutes. Building one per call would mean a new TCP and TLS handshake for every
+notification's check and a new login for every payout. The factories here return the same client for the
+same configuration instead; the clients are safe to share between threads. Treat a shared client as
+read-only: to change its timeout or headers, pass an override (or a ``session``) and get a client of your
+own, rather than changing one that every payout uses.
+
+The cache key is every value a client is built from: the settings, read at each call, and the overrides.
+A changed setting (``override_settings`` in tests, a rotated key) thus gives a new client and the old one
+is never used again, with no signal to listen to; overrides (the webhook's short-deadline clients) get
+clients of their own. Overrides must be hashable. Configurations are few, so the cache is a small dict
+bounded by :data:`MAX_SHARED_CLIENTS`: when it is full the oldest entry is dropped (its client still
+works for whoever holds it). A forked child process starts with an empty cache, so that two processes
+never share a connection.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, TypeVar
+
+from .checkout import CheckoutClient
+from .transfer import TransferClient
+
+#: How many configurations keep a shared client. The settings give one per API; the webhook's deadline
+#: adds one per API; tests that override settings or inject a clock make the rest.
+MAX_SHARED_CLIENTS = 16
+
+C = TypeVar("C", CheckoutClient, TransferClient)
+
+_clients: dict[tuple[Any, ...], Any] = {}
+_lock = threading.Lock()
+
+
+def get_checkout_client(**overrides: Any) -> CheckoutClient:
+    """The shared Checkout API client for the settings as they are now, with ``overrides`` applied."""
+    from ..conf import settings
+
+    options: dict[str, Any] = {
+        "api_key": settings.CINETPAY_API_KEY,
+        "site_id": settings.CINETPAY_SITE_ID,
+        "base_url": settings.CINETPAY_CHECKOUT_API_URL,
+        "timeout": settings.CINETPAY_TIMEOUT,
+        "check_attempts": settings.CINETPAY_CHECK_ATTEMPTS,
+        "check_backoff": settings.CINETPAY_CHECK_BACKOFF,
+    }
+    return _shared(CheckoutClient, options | overrides)
+
+
+def get_transfer_client(**overrides: Any) -> TransferClient:
+    """The shared Transfer API client for the settings as they are now, with ``overrides`` applied.
+
+    Sharing it shares its login token: concurrent payouts log in once.
+    """
+    from ..conf import settings
+
+    options: dict[str, Any] = {
+        "api_key": settings.CINETPAY_API_KEY,
+        "password": settings.CINETPAY_TRANSFER_PASSWORD,
+        "base_url": settings.CINETPAY_TRANSFER_API_URL,
+        "timeout": settings.CINETPAY_TIMEOUT,
+        "lang": settings.CINETPAY_LANG,
+        "check_attempts": settings.CINETPAY_CHECK_ATTEMPTS,
+        "check_backoff": settings.CINETPAY_CHECK_BACKOFF,
+    }
+    return _shared(TransferClient, options | overrides)
+
+
+def clear_clients() -> None:
+    """Forget every shared client, so that the next call builds new ones (new sessions, a new login).
+
+    For tests that fake CinetPay's HTTP: a client kept from an earlier test would bring that test's login
+    token to the next fake. :class:`~django_cinetpay.testing.CinetPayFake` calls it when it starts.
+    """
+    with _lock:
+        _clients.clear()
+
+
+def _shared(cls: type[C], options: dict[str, Any]) -> C:
+    """The cached ``cls(**options)``, built under the lock so that racing threads get the same one."""
+    key = (cls, *sorted(options.items()))
+    with _lock:
+        client: C | None = _clients.get(key)
+        if client is None:
+            client = cls(**options)
+            if len(_clients) >= MAX_SHARED_CLIENTS:
+                del _clients[next(iter(_clients))]  # the oldest: dicts keep insertion order
+            _clients[key] = client
+        return client
+
+
+def _start_empty_after_fork() -> None:
+    """In a forked child: no client of the parent's (their sockets are the parent's), and a fresh lock
+    (another thread of the parent may have held it at the fork)."""
+    global _lock
+    _clients.clear()
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_start_empty_after_fork)
