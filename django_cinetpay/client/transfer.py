@@ -327,7 +327,7 @@ class TransferClient:
                 if exc.http_status != HTTPStatus.UNAUTHORIZED:
                     raise
                 # A bare 401 page (a gateway in front of CinetPay) refuses the token as 706 would.
-                status, payload = exc.http_status, {"code": INVALID_TOKEN, "message": "HTTP 401"}
+                status, payload = HTTPStatus.UNAUTHORIZED.value, {"code": INVALID_TOKEN, "message": "HTTP 401"}
             envelope = envelope_of(status, payload, what)
             code = code_of(envelope)
             if not is_token_error(code):
