@@ -1,4 +1,8 @@
-"""Admin: everything visible, statuses read-only; state changes only through audited actions."""
+"""Admin: everything visible, statuses read-only; state changes only through audited actions.
+
+The four lists grow without bound, so each is a :class:`~.changelists.LargeTableAdmin`: no full count,
+filters that cost no query, searches and sorts an index serves (see :mod:`.changelists`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -16,10 +21,14 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import exceptions, services
+from .changelists import CurrencyFilter, LargeTableAdmin, PaymentMethodFilter
 from .forms import PayoutDestinationForm
 from .models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, PayoutRequest, StateChange
 from .states import EscrowStatus, PayoutStatus
 from .utils import mask_phone
+
+#: Staff find a buyer's or seller's rows by the name they log in with (the user model's, not always username).
+USERNAME = get_user_model().USERNAME_FIELD
 
 
 class StateChangeInline(GenericTabularInline):
@@ -47,7 +56,7 @@ class StateChangeInline(GenericTabularInline):
 
 
 @admin.register(CinetPayTransaction)
-class CinetPayTransactionAdmin(admin.ModelAdmin):
+class CinetPayTransactionAdmin(LargeTableAdmin):
     list_display = (
         "transaction_id",
         "created_at",
@@ -62,14 +71,16 @@ class CinetPayTransactionAdmin(admin.ModelAdmin):
         "duplicate_of",
     )
     list_filter = (
+        "created_at",
         "status",
-        "currency",
+        CurrencyFilter,
         "needs_review",
         ("duplicate_of", admin.EmptyFieldListFilter),
-        "payment_method",
+        PaymentMethodFilter,
     )
-    search_fields = ("transaction_id", "payment_token", "operator_id", "buyer__username", "seller__username")
-    date_hierarchy = "created_at"
+    search_fields = ("transaction_id__startswith", "operator_id__exact")
+    search_related = (("buyer", USERNAME), ("seller", USERNAME))
+    sortable_by = ("transaction_id", "created_at")
     list_select_related = ("buyer", "seller", "duplicate_of")
     readonly_fields = (
         "transaction_id",
@@ -124,13 +135,13 @@ class CinetPayTransactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CinetPayNotification)
-class CinetPayNotificationAdmin(admin.ModelAdmin):
+class CinetPayNotificationAdmin(LargeTableAdmin):
     """Every request received on the notification URLs, read-only, phone numbers masked."""
 
     list_display = ("received_at", "kind", "reference", "remote_addr", "valid", "processed", "result")
-    list_filter = ("kind", "valid", "processed")
-    search_fields = ("reference",)
-    date_hierarchy = "received_at"
+    list_filter = ("received_at", "kind", "valid", "processed")
+    search_fields = ("reference__startswith",)
+    sortable_by = ("received_at", "reference")
     exclude = ("body", "form")
     readonly_fields = [
         *(f.name for f in CinetPayNotification._meta.fields if f.name not in ("body", "form")),
@@ -212,7 +223,7 @@ def note_action(name: str, title: Any, explanation: Any, permission: str, servic
 
 
 @admin.register(EscrowTransaction)
-class EscrowTransactionAdmin(admin.ModelAdmin):
+class EscrowTransactionAdmin(LargeTableAdmin):
     """Escrows: read-only; disputes are resolved and refunds made through audited actions."""
 
     list_display = (
@@ -225,9 +236,11 @@ class EscrowTransactionAdmin(admin.ModelAdmin):
         "status",
         "release_due_at",
     )
-    list_filter = ("status", "currency")
-    search_fields = ("payment__transaction_id", "payment__buyer__username", "payment__seller__username")
-    date_hierarchy = "created_at"
+    list_filter = ("created_at", "status", CurrencyFilter)
+    # All on the payment's row (one per escrow), so the search stays on the payment table's indexes.
+    search_fields = ("payment__transaction_id__startswith",)
+    search_related = (("payment__buyer", USERNAME), ("payment__seller", USERNAME))
+    sortable_by = ("created_at",)
     list_select_related = ("payment",)
     readonly_fields = [f.name for f in EscrowTransaction._meta.fields]
     inlines = [StateChangeInline]
@@ -266,7 +279,7 @@ class EscrowTransactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PayoutRequest)
-class PayoutRequestAdmin(admin.ModelAdmin):
+class PayoutRequestAdmin(LargeTableAdmin):
     """Payouts and refunds: read-only. Through actions, each behind its permission: failed ones are retried,
     any is checked with CinetPay (never sent), and pending ones are sent now; a pending one also gets a
     destination from a form (its change page links to it)."""
@@ -282,10 +295,11 @@ class PayoutRequestAdmin(admin.ModelAdmin):
         "cinetpay_code",
         "retry_of",
     )
-    list_filter = ("status", "needs_review", "kind", "currency")
-    search_fields = ("client_transaction_id", "transaction_id", "escrow__payment__transaction_id")
-    date_hierarchy = "created_at"
-    list_select_related = ("escrow__payment", "retry_of")
+    list_filter = ("created_at", "status", "needs_review", "kind", CurrencyFilter)
+    search_fields = ("client_transaction_id__startswith", "transaction_id__exact")
+    search_related = (("escrow", "payment__transaction_id"),)
+    sortable_by = ("client_transaction_id", "created_at")
+    list_select_related = ("retry_of",)
     readonly_fields = [f.name for f in PayoutRequest._meta.fields if f.name != "phone"] + ["masked_phone"]
     exclude = ("phone",)
     inlines = [StateChangeInline]

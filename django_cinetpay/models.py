@@ -132,9 +132,19 @@ class CinetPayTransaction(models.Model):
         verbose_name = _("CinetPay payment")
         verbose_name_plural = _("CinetPay payments")
         ordering = ["-created_at"]
+        # The admin's list (newest first, each filter, each search) reads an index at any table size; see
+        # django_cinetpay.changelists. ``id`` follows ``created_at``: the list adds it as tie-breaker.
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["order_content_type", "order_object_id"], name="cinetpay_payment_order"),
+            models.Index(fields=["created_at", "id"], name="cinetpay_payment_created"),
+            models.Index(fields=["currency", "created_at"], name="cinetpay_payment_currency"),
+            models.Index(fields=["payment_method", "created_at"], name="cinetpay_payment_method"),
+            models.Index(fields=["operator_id"], name="cinetpay_payment_operator_id"),
+            # Few payments need review: a partial index stays small and serves that filter alone.
+            models.Index(
+                fields=["created_at"], condition=models.Q(needs_review=True), name="cinetpay_payment_review"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="cinetpay_payment_amount_positive"),
@@ -219,6 +229,18 @@ class CinetPayNotification(models.Model):
         verbose_name = _("CinetPay notification")
         verbose_name_plural = _("CinetPay notifications")
         ordering = ["-received_at"]
+        # For the admin's list: newest first, by kind, and the rare rows staff look for (not processed,
+        # so to be processed again; a signature that failed).
+        indexes = [
+            models.Index(fields=["received_at", "id"], name="cinetpay_notif_received"),
+            models.Index(fields=["kind", "received_at"], name="cinetpay_notif_kind"),
+            models.Index(
+                fields=["received_at"], condition=models.Q(processed=False), name="cinetpay_notif_unprocessed"
+            ),
+            models.Index(
+                fields=["received_at"], condition=models.Q(valid=False), name="cinetpay_notif_invalid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference or '-'} ({self.received_at:%Y-%m-%d %H:%M:%S})"
@@ -299,7 +321,13 @@ class EscrowTransaction(models.Model):
         verbose_name = _("escrow")
         verbose_name_plural = _("escrows")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "release_due_at"])]
+        indexes = [
+            models.Index(fields=["status", "release_due_at"]),
+            # For the admin's list: newest first, and by each filter.
+            models.Index(fields=["created_at", "id"], name="cinetpay_escrow_created"),
+            models.Index(fields=["status", "created_at"], name="cinetpay_escrow_status"),
+            models.Index(fields=["currency", "created_at"], name="cinetpay_escrow_currency"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount=models.F("commission") + models.F("seller_amount")),
@@ -414,7 +442,18 @@ class PayoutRequest(models.Model):
         verbose_name = _("payout")
         verbose_name_plural = _("payouts")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "last_checked_at"])]
+        indexes = [
+            models.Index(fields=["status", "last_checked_at"]),
+            # For the admin's list: newest first, by each filter, and CinetPay's transfer id for search.
+            models.Index(fields=["created_at", "id"], name="cinetpay_payout_created"),
+            models.Index(fields=["status", "created_at"], name="cinetpay_payout_status"),
+            models.Index(fields=["kind", "created_at"], name="cinetpay_payout_kind"),
+            models.Index(fields=["currency", "created_at"], name="cinetpay_payout_currency"),
+            models.Index(fields=["transaction_id"], name="cinetpay_payout_transfer_id"),
+            models.Index(
+                fields=["created_at"], condition=models.Q(needs_review=True), name="cinetpay_payout_review"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="cinetpay_payout_amount_positive"),
             models.UniqueConstraint(
