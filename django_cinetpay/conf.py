@@ -109,6 +109,9 @@ class CinetPayConf(AppConf):
     NOTIFICATION_DEADLINE = 5.0
     CHECK_ATTEMPTS = 3
     CHECK_BACKOFF = 0.5
+    #: The alias (in ``CACHES``) of the cache where the Transfer API login token and the contacts added
+    #: are kept, shared by every process of the site. Never a payment's status.
+    CACHE = "default"
     LANG = "fr"
     ADAPTER = "django_cinetpay.adapter.DefaultAdapter"
 
@@ -177,6 +180,14 @@ class CinetPayConf(AppConf):
                 "CINETPAY_NOTIFICATION_DEADLINE must be a positive number of seconds."
             )
         return float(value)
+
+    def configure_cache(self, value: object) -> str:
+        aliases = django_settings.CACHES
+        if value not in aliases:
+            raise CinetPayConfigurationError(
+                f"CINETPAY_CACHE {value!r} is not a cache alias of CACHES ({', '.join(sorted(aliases))})."
+            )
+        return str(value)
 
     def configure_job_batch_size(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

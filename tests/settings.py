@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django_cinetpay",
     "django_cinetpay.simulator",
+    "django_tasks_db",  # the database task backend, run for real by tests/escrow/test_workers.py
     "tests.testapp",
 ]
 

@@ -14,12 +14,17 @@ clients of their own. Overrides must be hashable. Configurations are few, so the
 bounded by :data:`MAX_SHARED_CLIENTS`: when it is full the oldest entry is dropped (its client still
 works for whoever holds it). A forked child process starts with an empty cache, so that two processes
 never share a connection.
+
+What a transfer client remembers across processes (its login token, the contacts it added: see
+:mod:`.memory`) lives in Django's cache ``CINETPAY_CACHE`` (``"default"`` unless set), so every worker
+process of the site shares one login per token lifetime.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .checkout import CheckoutClient
@@ -33,6 +38,36 @@ C = TypeVar("C", CheckoutClient, TransferClient)
 
 _clients: dict[tuple[Any, ...], Any] = {}
 _lock = threading.Lock()
+#: How many times :func:`clear_clients` ran in this process. Part of the transfer memory's keys, so that
+#: a clear also leaves behind what the cleared clients remembered in the cache. Nothing clears in
+#: production, where every process uses generation 0 and so shares the same keys.
+_generation = 0
+
+
+@dataclass(frozen=True)
+class DjangoCache:
+    """Django's cache ``alias``, looked up at each use.
+
+    ``caches[alias]`` gives each thread its own connection (some cache clients are not thread-safe),
+    while a shared client serves every thread: so the cache is fetched per call, never kept. Compared by
+    alias, so the factory's key for a client stays the same from call to call.
+    """
+
+    alias: str
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._cache().get(key, default)
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+        self._cache().set(key, value, timeout)
+
+    def delete(self, key: str) -> Any:
+        return self._cache().delete(key)
+
+    def _cache(self) -> Any:
+        from django.core.cache import caches
+
+        return caches[self.alias]
 
 
 def get_checkout_client(**overrides: Any) -> CheckoutClient:
@@ -53,7 +88,8 @@ def get_checkout_client(**overrides: Any) -> CheckoutClient:
 def get_transfer_client(**overrides: Any) -> TransferClient:
     """The shared Transfer API client for the settings as they are now, with ``overrides`` applied.
 
-    Sharing it shares its login token: concurrent payouts log in once.
+    Sharing it shares its login token: concurrent payouts log in once; and through Django's cache
+    ``CINETPAY_CACHE``, so do the site's other processes.
     """
     from ..conf import settings
 
@@ -65,6 +101,8 @@ def get_transfer_client(**overrides: Any) -> TransferClient:
         "lang": settings.CINETPAY_LANG,
         "check_attempts": settings.CINETPAY_CHECK_ATTEMPTS,
         "check_backoff": settings.CINETPAY_CHECK_BACKOFF,
+        "cache": DjangoCache(settings.CINETPAY_CACHE),
+        "cache_namespace": str(_generation),
     }
     return _shared(TransferClient, options | overrides)
 
@@ -73,10 +111,14 @@ def clear_clients() -> None:
     """Forget every shared client, so that the next call builds new ones (new sessions, a new login).
 
     For tests that fake CinetPay's HTTP: a client kept from an earlier test would bring that test's login
-    token to the next fake. :class:`~django_cinetpay.testing.CinetPayFake` calls it when it starts.
+    token, or its contacts, to the next fake. So the new clients also use new keys in the cache: what the
+    old ones remembered there is never read again (it expires in its time).
+    :class:`~django_cinetpay.testing.CinetPayFake` calls it when it starts.
     """
+    global _generation
     with _lock:
         _clients.clear()
+        _generation += 1
 
 
 def _shared(cls: type[C], options: dict[str, Any]) -> C:

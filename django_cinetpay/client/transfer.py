@@ -6,8 +6,9 @@ check. ``client_transaction_id`` is our idempotency key: CinetPay refuses a reus
 ambiguous send (timeout) the caller looks the transfer up with :meth:`TransferClient.check_transfer`
 before ever sending again. That is why :meth:`TransferClient.send_money` is never retried here.
 
-This module is the HTTP side (requests, the login token and its cache); what the answers mean and the
-objects they become live in :mod:`.transfer_answers`. Like the checkout client: no ORM and no settings
+This module is the HTTP side (requests, the login token); what the answers mean and the objects they
+become live in :mod:`.transfer_answers`, and what a client remembers between calls and processes (the
+token, the contacts it added) in :mod:`.memory`. Like the checkout client: no ORM and no settings
 here; :func:`~django_cinetpay.client.factories.get_transfer_client` builds a client from the settings and
 shares it. The API key, the password and the session token never appear in logs or in exception
 messages, and phone numbers are masked in logs.
@@ -25,10 +26,12 @@ from typing import Any
 
 from .. import exceptions
 from . import http
+from .memory import Cache, TransferMemory
 from .parsing import text
 from .transfer_answers import (
     ALREADY_CONTACT,
     INVALID_TOKEN,
+    NOT_CONTACT,
     NOT_FOUND,
     SUCCESS,
     Balance,
@@ -54,13 +57,17 @@ TOKEN_LIFETIME = 270.0
 
 
 class TransferClient:
-    """HTTP client of the Transfer API v1. One ``requests.Session`` and one cached login token per client.
+    """HTTP client of the Transfer API v1. One ``requests.Session`` per client; its login token and the
+    contacts it added are remembered by the client, and in ``cache`` for every process (see :mod:`.memory`).
 
     Build it once and share it (:func:`~django_cinetpay.client.factories.get_transfer_client` does): its
-    connections are reused and it logs in once per :data:`TOKEN_LIFETIME`, not once per payout. Threads may
-    share it: the token is the only state that changes, and a lock guards it.
+    connections are reused, and with a ``cache`` every process shares, the account logs in once per
+    :data:`TOKEN_LIFETIME` and adds each recipient once, whichever process sends. Without one the client
+    remembers for itself only. Threads may share it: a lock makes threads finding no token wait for one
+    login. ``cache_namespace`` separates key spaces in the cache (the factory's, after ``clear_clients``).
 
-    ``clock`` (seconds, monotonic) and ``sleep`` are injectable so tests can move time and skip waits.
+    ``clock`` (wall-clock seconds, the clock processes share) and ``sleep`` are injectable so tests can
+    move time and skip waits.
     """
 
     def __init__(
@@ -71,11 +78,13 @@ class TransferClient:
         base_url: str = "https://client.cinetpay.com/v1",
         timeout: float = 30.0,
         session: Any = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         lang: str = "fr",
         check_attempts: int = 3,
         check_backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        cache: Cache | None = None,
+        cache_namespace: str = "",
     ) -> None:
         if not api_key or not password:
             raise exceptions.CinetPayConfigurationError(
@@ -92,10 +101,11 @@ class TransferClient:
         self.check_attempts = max(1, check_attempts)
         self.check_backoff = check_backoff
         self.sleep = sleep
-        # The token and its expiry, read and written only under _lock. The lock is held during the login
-        # request too, so that threads finding no valid token wait for one login instead of each making one.
-        self._token = ""
-        self._token_expires_at = 0.0
+        self.memory = TransferMemory(
+            cache, api_key=api_key, base_url=self.base_url, namespace=cache_namespace
+        )
+        # Held during the login request, so that threads finding no valid token wait for one login
+        # instead of each making one.
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never show the key, the password or the token
@@ -104,15 +114,20 @@ class TransferClient:
     # --- Session token ---------------------------------------------------------------------------
 
     def login(self) -> str:
-        """``POST /auth/login``: a session token, cached for :data:`TOKEN_LIFETIME` seconds.
+        """``POST /auth/login``: a session token, remembered for :data:`TOKEN_LIFETIME` seconds.
 
-        A cached token still young enough is returned without a request; threads asking together while
-        there is none wait for a single login. Raises
-        :class:`~django_cinetpay.exceptions.CinetPayAuthError` (701 …) when the credentials are refused.
+        A remembered token still young enough (this process's, or another's through the shared cache) is
+        returned without a request; threads asking together while there is none wait for a single login.
+        Raises :class:`~django_cinetpay.exceptions.CinetPayAuthError` (701 …) when the credentials are
+        refused.
         """
+        token = self.memory.token(self.clock())
+        if token:
+            return token
         with self._lock:
-            if self._token and self.clock() < self._token_expires_at:
-                return self._token
+            token = self.memory.token(self.clock())  # a thread we waited for may have logged in
+            if token:
+                return token
             status, payload = self._send(
                 "POST",
                 "/auth/login",
@@ -127,21 +142,18 @@ class TransferClient:
                 raise exceptions.CinetPayInvalidResponseError(
                     "CinetPay's login answer has no token.", http_status=status
                 )
-            self._token = token
-            self._token_expires_at = self.clock() + TOKEN_LIFETIME
+            now = self.clock()
+            self.memory.keep_token(token, now=now, expires_at=now + TOKEN_LIFETIME)
             logger.debug("CinetPay transfer login succeeded")
             return token
 
     def forget_token(self, token: str | None = None) -> None:
-        """Drop the cached token, so that the next call logs in again.
+        """Drop the remembered token (for every process sharing the cache), so the next call logs in.
 
-        With ``token``, drop it only if it is still the cached one: another thread may already have
-        replaced a refused token with a fresh one.
+        With ``token``, drop it only if it is still the remembered one: another thread or process may
+        already have replaced a refused token with a fresh one.
         """
-        with self._lock:
-            if token is None or token == self._token:
-                self._token = ""
-                self._token_expires_at = 0.0
+        self.memory.drop_token(token)
 
     # --- Operations ------------------------------------------------------------------------------
 
@@ -160,8 +172,19 @@ class TransferClient:
         """``POST /transfer/contact``: make the recipient a contact, which CinetPay requires before a send.
 
         Adding an existing contact answers 726 ERROR_PHONE_ALREADY_MY_CONTACT, which is success here, so
-        callers may add the contact before every send. Any other error raises the mapped exception.
+        callers may add the contact before every send: a contact this account added before (see
+        :mod:`.memory`) is not sent again, and the result says ``remembered``. Any other error raises the
+        mapped exception.
         """
+        if self.memory.knows_contact(_prefix(prefix), text(phone)):
+            return ContactResult(
+                prefix=_prefix(prefix),
+                phone=text(phone),
+                already_contact=True,
+                code=ALREADY_CONTACT,
+                message="added before",
+                remembered=True,
+            )
         contact = {
             "prefix": _prefix(prefix),
             "phone": text(phone),
@@ -176,6 +199,13 @@ class TransferClient:
         status, envelope = self._authenticated(
             "POST", "/transfer/contact", form={"data": json.dumps([contact])}, what="contact"
         )
+        result = self._read_contact_answer(contact, status, envelope)
+        self.memory.remember_contact(result.prefix, result.phone)
+        return result
+
+    @staticmethod
+    def _read_contact_answer(contact: dict[str, str], status: int, envelope: dict[str, Any]) -> ContactResult:
+        """What CinetPay answered about adding ``contact``: added, or already one (726); else raises."""
         envelope_code = code_of(envelope)
         if envelope_code == ALREADY_CONTACT:
             return contact_result(contact, envelope_code, envelope, envelope)
@@ -200,15 +230,17 @@ class TransferClient:
         transfer up by ``client_transaction_id`` before sending again. Errors may come in the envelope or
         in the answer's items; both raise the mapped exception (724 not a contact, 805 id already used,
         602 balance too low …). An expired token (705/706) is the only case replayed, once, since CinetPay
-        refused the request before acting on it.
+        refused the request before acting on it. A 724 also makes the client forget the recipient as a
+        contact, so that the next :meth:`add_contact` asks CinetPay again.
         """
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             raise ValueError("send_money needs a positive integer amount")
         if not client_transaction_id:
             raise ValueError("send_money needs a client_transaction_id (the idempotency key)")
+        to_prefix, to_phone = _prefix(prefix), text(phone)
         item = {
-            "prefix": _prefix(prefix),
-            "phone": text(phone),
+            "prefix": to_prefix,
+            "phone": to_phone,
             "amount": amount,
             "client_transaction_id": client_transaction_id,
         }
@@ -221,6 +253,16 @@ class TransferClient:
         status, envelope = self._authenticated(
             "POST", "/transfer/money/send/contact", form={"data": json.dumps([item])}, what="send"
         )
+        try:
+            return self._read_send_answer(client_transaction_id, status, envelope)
+        except exceptions.CinetPayAPIError as exc:
+            if exc.code == NOT_CONTACT:
+                self.memory.forget_contact(to_prefix, to_phone)
+            raise
+
+    @staticmethod
+    def _read_send_answer(client_transaction_id: str, status: int, envelope: dict[str, Any]) -> Transfer:
+        """The transfer a send answer reports for ``client_transaction_id``; raises its error, if any."""
         raise_for_envelope(envelope, status)
         items = items_of(envelope)
         for candidate in items:
@@ -327,7 +369,10 @@ class TransferClient:
                 if exc.http_status != HTTPStatus.UNAUTHORIZED:
                     raise
                 # A bare 401 page (a gateway in front of CinetPay) refuses the token as 706 would.
-                status, payload = HTTPStatus.UNAUTHORIZED.value, {"code": INVALID_TOKEN, "message": "HTTP 401"}
+                status, payload = (
+                    HTTPStatus.UNAUTHORIZED.value,
+                    {"code": INVALID_TOKEN, "message": "HTTP 401"},
+                )
             envelope = envelope_of(status, payload, what)
             code = code_of(envelope)
             if not is_token_error(code):

@@ -23,6 +23,8 @@ SUCCESS = "0"
 #: 706 INVALID_TOKEN: the session token was refused; log in again.
 INVALID_TOKEN = "706"
 ALREADY_CONTACT = "726"
+#: 724 ERROR_PHONE_NOT_MY_CONTACT: a send to a recipient that is not (or no longer) a contact.
+NOT_CONTACT = "724"
 NOT_FOUND = "723"
 
 #: ``treatment_status`` values: in progress, done, rejected.
@@ -43,7 +45,11 @@ class Balance:
 
 @dataclass(frozen=True)
 class ContactResult:
-    """The outcome of adding a recipient as a contact. ``already_contact`` is CinetPay's 726, not an error."""
+    """The outcome of adding a recipient as a contact. ``already_contact`` is CinetPay's 726, not an error.
+
+    ``remembered``: CinetPay was not asked, because this account added the contact before (the client's
+    memory, :mod:`.memory`); a send to it that CinetPay answers 724 shows CinetPay no longer has it.
+    """
 
     prefix: str
     phone: str
@@ -52,13 +58,14 @@ class ContactResult:
     message: str
     lot: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    remembered: bool = False
 
     def __repr__(self) -> str:  # the phone number is personal data: keep it out of reprs and logs
         from ..utils import mask_phone
 
         return (
             f"ContactResult(prefix={self.prefix!r}, phone={mask_phone(self.phone)!r}, "
-            f"already_contact={self.already_contact}, code={self.code!r})"
+            f"already_contact={self.already_contact}, code={self.code!r}, remembered={self.remembered})"
         )
 
 

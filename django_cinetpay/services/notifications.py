@@ -29,7 +29,7 @@ from ..states import PaymentStatus
 from ..utils import mask_phone
 from .audit import Actor
 from .payouts import refresh_payout
-from .verdicts import Outcome, refresh_payment
+from .verdicts import Outcome, keep_payer_number, may_still_change, refresh_payment
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -135,7 +135,8 @@ def process_payment_notification(
     Order: x-token (fail closed) → site id → known transaction → check call → locked transition.
     A duplicate or late notification is answered 200 and changes nothing. The payer's number, where
     refunds go, is the only value taken from the notification itself, and only under the rules of
-    :func:`_notified_payer`; everything else comes from the check.
+    :func:`_notified_payer`; everything else comes from the check. A payment whose outcome is final
+    (see :func:`_already_final`) is not checked at all.
     """
     pairs = [(str(name), str(value)) for name, value in notification.form]
     data = dict(pairs)
@@ -181,6 +182,8 @@ def process_payment_notification(
             mask_phone(data.get("cel_phone_num")),
             distrust,
         )
+    if not may_still_change(tx):
+        return _handle(notification, lambda: _already_final(notification, tx, payer))
 
     def check() -> str:
         outcome = refresh_payment(
@@ -200,7 +203,26 @@ def process_payment_notification(
         )
         return "already processed" if outcome.outcome == Outcome.UNCHANGED else outcome.outcome.value
 
-    return _confirm_with_cinetpay(notification, check)
+    return _handle(notification, check)
+
+
+def _already_final(notification: CinetPayNotification, tx: CinetPayTransaction, payer: Phone | None) -> str:
+    """A notification for a payment whose outcome is final: accepted, or failed past the re-check window.
+
+    CinetPay is not asked, since no answer can change such a payment (the usual case: CinetPay notifying
+    again after each status change of a payment already accepted). The one thing the notification may
+    still give is the payer's number to an accepted payment that has none yet (accepted by a return
+    visit or a poll first): :func:`_notified_payer` has already proved it under the same rules as for a
+    notification followed by a check, and a v2 check answer carries no number to weigh against it.
+    """
+    if payer is not None and keep_payer_number(tx, payer.national, payer.prefix):
+        logger.info(
+            "Notification #%s for %s: payer number %s taken", notification.pk, tx, mask_phone(payer.national)
+        )
+    logger.info(
+        "Notification #%s for %s: already %s, final; CinetPay not asked", notification.pk, tx, tx.status
+    )
+    return "already processed"
 
 
 def _notified_payer(
@@ -247,16 +269,15 @@ def _notified_payer(
         return None, f"cel_phone_num is not a mobile number of +{prefix}"
 
 
-def _confirm_with_cinetpay(
-    notification: CinetPayNotification, check: Callable[[], str]
-) -> NotificationResult:
-    """Run ``check`` (a call to CinetPay that applies its answer) and record the outcome on ``notification``.
+def _handle(notification: CinetPayNotification, act: Callable[[], str]) -> NotificationResult:
+    """Run ``act`` (mostly a call to CinetPay that applies its answer) and record the outcome on
+    ``notification``, in the one ``UPDATE`` of :func:`_finish`.
 
     CinetPay unreachable or refusing: 503 and not processed, so it can be reprocessed. Anything else that
-    goes wrong is a bug: 500, kept with its traceback. Success: 200 with ``check``'s short message.
+    goes wrong is a bug: 500, kept with its traceback. Success: 200 with ``act``'s short message.
     """
     try:
-        message = check()
+        message = act()
     except (exceptions.CinetPayNetworkError, exceptions.CinetPayAPIError) as exc:
         logger.warning("Could not confirm notification #%s with CinetPay: %s", notification.pk, exc)
         return _finish(
@@ -309,9 +330,7 @@ def process_transfer_notification(
         )
     notification.transaction = payout.escrow.payment
     actor = actor or Actor.notification(notification.pk)
-    return _confirm_with_cinetpay(
-        notification, lambda: refresh_payout(payout, actor=actor, client=client).payout.status
-    )
+    return _handle(notification, lambda: refresh_payout(payout, actor=actor, client=client).payout.status)
 
 
 def reprocess(

@@ -10,7 +10,8 @@ the ``check_pending_payments`` task), by the buyer's return visit and by the sta
   Such a payment is asked about less and less often (:func:`failed_payment_due`); after the window its
   failure is final.
 
-An accepted payment is never checked again: accepted is final.
+An accepted payment is never checked again: accepted is final. Which payments may still change is
+:func:`~django_cinetpay.services.verdicts.may_still_change`'s rule (a notification follows it too).
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import exceptions
-from ..conf import duration
 from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind
 from ..states import PAYMENT_FAILED_STATES, PaymentStatus
 from .audit import Actor
 from .notifications import reprocess
-from .verdicts import CheckOutcome, refresh_payment
+from .verdicts import CheckOutcome, may_still_change, recheck_window, refresh_payment
 
 logger = logging.getLogger("django_cinetpay")
 
@@ -38,21 +38,6 @@ FAILED_RECHECK_MAX_INTERVAL = dt.timedelta(hours=2)
 #: ... and at every run while that quarter is shorter than this (an attempt a few minutes old, whose
 #: customer is likely retrying right now).
 FAILED_RECHECK_EVERY_RUN_BELOW = dt.timedelta(minutes=1)
-
-
-def recheck_window() -> dt.timedelta:
-    """How long after its checkout started a failed payment may still be paid at CinetPay."""
-    return duration("CINETPAY_PAYMENT_RECHECK_WINDOW")
-
-
-def may_still_change(tx: CinetPayTransaction, now: dt.datetime | None = None) -> bool:
-    """Whether CinetPay may still change the outcome of ``tx`` (so asking again can tell us something)."""
-    if tx.status == PaymentStatus.ACCEPTED:
-        return False
-    if tx.status not in PAYMENT_FAILED_STATES:
-        return True
-    started = tx.checkout_started_at
-    return started is not None and (now or timezone.now()) < started + recheck_window()
 
 
 def failed_payment_due(tx: CinetPayTransaction, now: dt.datetime) -> bool:

@@ -18,8 +18,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import exceptions
-from ..client import TransferBackend, get_transfer_client
+from ..client import ContactResult, Transfer, TransferBackend, get_transfer_client
 from ..client.codes import CLIENT_TRANSACTION_ID_EXISTS, refused_before_acting
+from ..client.transfer_answers import NOT_CONTACT
 from ..client.vocabulary import transfer_currency_problem
 from ..conf import duration, settings
 from ..models import PayoutRequest
@@ -112,6 +113,10 @@ def _concluded(payout: PayoutRequest, error: Exception) -> StepResult:
     return StepResult(step, payout, error)
 
 
+#: The columns a claim changes (:func:`~.payouts.move_payout` sets none other for ``sending``).
+_CLAIM_FIELDS = ("status", "send_started_at", "last_error", "updated_at")
+
+
 def _claim(payout: PayoutRequest, from_status: str, actor: Actor) -> PayoutRequest | None:
     """Move the payout to ``sending`` (committed) if it is still ``from_status`` and no one holds it."""
     with transaction.atomic():
@@ -123,11 +128,11 @@ def _claim(payout: PayoutRequest, from_status: str, actor: Actor) -> PayoutReque
         if locked is None:
             return None
         move_payout(locked, PayoutStatus.SENDING, actor)
+        # The attempt's token (see _conclude_send). Not read back: every database Django supports keeps
+        # a DateTimeField to the microsecond, so the value stored is this one.
         locked.send_started_at = timezone.now()
         locked.last_error = ""  # what kept it waiting is over
-        locked.save()
-        # The attempt's token, exactly as stored (whatever precision the database keeps).
-        locked.refresh_from_db(fields=["send_started_at"])
+        locked.save(update_fields=_CLAIM_FIELDS)
     return locked
 
 
@@ -163,7 +168,7 @@ def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepR
         return StepResult(Step.WAITING, payout)
     notify_url = transfer_notify_url()
     try:
-        client.add_contact(payout.prefix, payout.phone, payout.name, payout.surname, payout.email)
+        contact = _add_contact(client, payout)
     except exceptions.CinetPayError as exc:  # nothing was sent: the payout keeps its status
         logger.warning("Payout %s: adding the contact failed: %s", payout.client_transaction_id, exc)
         _note_error(payout, exc)
@@ -173,9 +178,7 @@ def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepR
     if claimed is None:
         return StepResult(Step.WAITING, payout)
     try:
-        transfer = client.send_money(
-            claimed.prefix, claimed.phone, claimed.amount, claimed.client_transaction_id, notify_url
-        )
+        transfer = _send_money(client, claimed, notify_url, re_add=contact.remembered and not resend)
     except Exception as exc:
         if not resend and refused_before_acting(exc):  # certainly no transfer: failed, staff may retry
             logger.warning("Payout %s refused by CinetPay: %s", claimed.client_transaction_id, exc)
@@ -193,6 +196,42 @@ def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepR
         transfer.treatment_status or "no status",
     )
     return StepResult(Step.SENT, apply_transfer(claimed, transfer, actor=actor))
+
+
+def _add_contact(client: TransferBackend, payout: PayoutRequest) -> ContactResult:
+    """Make the payout's recipient a contact, which CinetPay requires before a send (the client asks
+    CinetPay only for a recipient it does not remember adding)."""
+    return client.add_contact(payout.prefix, payout.phone, payout.name, payout.surname, payout.email)
+
+
+def _send_money(client: TransferBackend, payout: PayoutRequest, notify_url: str, *, re_add: bool) -> Transfer:
+    """Send ``payout``, claimed, once; with ``re_add``, once more if CinetPay has lost its contact.
+
+    ``re_add`` is for a first send to a contact the client only remembered adding: it may have been
+    removed in CinetPay's back-office since, and CinetPay answers 724 (not a contact), which would fail
+    the payout. 724 proves CinetPay created no transfer, so the contact is added again and the same
+    request sent once more, with the same ``client_transaction_id``. Otherwise a 724 is an answer like
+    any other: after a send whose outcome is unknown it keeps the payout unknown, and the client, having
+    forgotten the contact, adds it again at the next attempt.
+    """
+
+    def send() -> Transfer:
+        return client.send_money(
+            payout.prefix, payout.phone, payout.amount, payout.client_transaction_id, notify_url
+        )
+
+    try:
+        return send()
+    except exceptions.CinetPayAPIError as exc:
+        if not (re_add and exc.code == NOT_CONTACT and refused_before_acting(exc)):
+            raise
+        logger.info(
+            "Payout %s: CinetPay no longer has %s as a contact; adding it again",
+            payout.client_transaction_id,
+            mask_phone(payout.phone),
+        )
+    _add_contact(client, payout)
+    return send()
 
 
 def _look_up(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> tuple[StepResult, bool]:

@@ -4,6 +4,9 @@ The check endpoint is the only source of truth: a notification, a return visit o
 *triggers* a check. The answer is applied under ``select_for_update`` (with every payment of the same
 order, see :mod:`.orders`) and follows :data:`~django_cinetpay.states.PAYMENT_TRANSITIONS`; an acceptance
 opens the escrow in the same transaction, and signals go out after commit.
+
+Accepted is final, and so is a failure once ``CINETPAY_PAYMENT_RECHECK_WINDOW`` is over
+(:func:`may_still_change`): asking CinetPay about such a payment again can change nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ from django.utils import timezone
 
 from .. import signals
 from ..client import CheckoutBackend, CheckResult, get_checkout_client
+from ..conf import duration
 from ..models import CinetPayTransaction
 from ..phones import InvalidPhoneNumber, parse_phone
 from ..states import PAYMENT_FAILED_STATES, PAYMENT_TRANSITIONS, PaymentStatus, can_transition
 from ..utils import mask_phone
-from .audit import Actor, history, record
+from .audit import Actor, history, record, written_together
 from .escrow import open_escrow, settle_duplicate
 from .orders import lock_with_order, paid_by
 from .transitions import fresh_for_caller, move, send_on_commit
@@ -39,6 +43,40 @@ class Outcome(str, enum.Enum):
     MISMATCH = "mismatch"  # CinetPay says paid, but not the amount or currency we asked: flagged for staff
     UNKNOWN = "unknown"  # the answer carries no status we can act on
     NOT_STARTED = "not started"  # not asked: the checkout never started, so CinetPay does not know it
+
+
+#: The columns :func:`apply_check_result` may change, the only ones it saves (the payment locked): a
+#: column it comes to set must be listed here.
+_VERDICT_FIELDS = (
+    "status",
+    "last_checked_at",
+    "needs_review",
+    "review_reason",
+    "cinetpay_code",
+    "cinetpay_message",
+    "payment_method",
+    "operator_id",
+    "payer_phone",
+    "payer_phone_prefix",
+    "paid_at",
+    "duplicate_of",
+    "updated_at",
+)
+
+
+def recheck_window() -> dt.timedelta:
+    """How long after its checkout started a failed payment may still be paid at CinetPay."""
+    return duration("CINETPAY_PAYMENT_RECHECK_WINDOW")
+
+
+def may_still_change(tx: CinetPayTransaction, now: dt.datetime | None = None) -> bool:
+    """Whether CinetPay may still change the outcome of ``tx`` (so asking again can tell us something)."""
+    if tx.status == PaymentStatus.ACCEPTED:
+        return False
+    if tx.status not in PAYMENT_FAILED_STATES:
+        return True
+    started = tx.checkout_started_at
+    return started is not None and (now or timezone.now()) < started + recheck_window()
 
 
 @dataclass(frozen=True)
@@ -81,7 +119,7 @@ def apply_check_result(
     accepted, ``duplicate_of`` set, its escrow refunded (or held for staff) and ``payment_duplicated``
     sent instead of ``payment_accepted``.
     """
-    with transaction.atomic():
+    with transaction.atomic(), written_together():  # the audit rows of payment, escrow, refund: one INSERT
         locked, same_order = lock_with_order(tx)
         if checked_id and checked_id != locked.transaction_id:
             return CheckOutcome(Outcome.IGNORED, locked, result)
@@ -129,8 +167,28 @@ def apply_check_result(
                 _accept(locked, paid_by(same_order), actor)
             elif first_failure:
                 _send_refused_on_commit(locked.pk, result.code)
-        locked.save()
+        locked.save(update_fields=_VERDICT_FIELDS)
     return CheckOutcome(outcome, locked, result)
+
+
+def keep_payer_number(tx: CinetPayTransaction, phone: str, prefix: str) -> bool:
+    """Give ``tx``, if accepted and still without a payer number, the number a verified notification proved.
+
+    No check call is needed for it: accepted is final, and a v2 check answer carries no number, so the
+    notification is the only source of it either way (its rules are those of
+    :func:`~django_cinetpay.services.notifications.process_payment_notification`). A number already
+    there is never replaced: refunds go where the money came from. One conditional ``UPDATE``, so two
+    notifications racing cannot both write; none when ``tx`` as read already tells it cannot take one.
+    Returns whether the number was taken; ``tx`` is updated too.
+    """
+    if tx.status != PaymentStatus.ACCEPTED or tx.payer_phone:
+        return False
+    taken = CinetPayTransaction.objects.filter(
+        pk=tx.pk, status=PaymentStatus.ACCEPTED, payer_phone=""
+    ).update(payer_phone=phone, payer_phone_prefix=prefix, updated_at=timezone.now())
+    if taken:
+        tx.payer_phone, tx.payer_phone_prefix = phone, prefix
+    return bool(taken)
 
 
 def _payer_number(result: CheckResult, notified_phone: str, notified_prefix: str) -> tuple[str, str]:

@@ -191,7 +191,8 @@ def test_a_late_refusal_never_undoes_an_acceptance(
         post_notification(client, notification_fields(pending_payment))
         api.check("REFUSED", code="627", message="TRANSACTION_CANCEL")
         response = post_notification(client, notification_fields(pending_payment))
-    assert response.content == b"ignored"
+    assert response.content == b"already processed"  # accepted is final: CinetPay is not even asked
+    assert api.calls_to("/payment/check") == 1
     assert CinetPayTransaction.objects.get(pk=pending_payment.pk).status == PaymentStatus.ACCEPTED
     assert signal_log.refused == []
     assert len(signal_log.accepted) == 1
