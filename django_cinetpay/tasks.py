@@ -9,13 +9,15 @@ task                        command
 ``check_pending_payments``  ``cinetpay_check_pending``
 ``process_notification``    ``cinetpay_check_pending`` (all stored)
 ``send_payout``             ``cinetpay_process_payouts`` (all due)
+``send_payouts``            ``cinetpay_process_payouts`` (all due)
 ``process_payouts``         ``cinetpay_process_payouts``
 ``release_due_escrows``     ``cinetpay_release_due_escrows``
 ``reconcile``               ``cinetpay_reconcile``
 ==========================  ======================================
 
 Tasks are safe to run in several workers at once: the services lock rows with ``skip_locked``. Arguments
-are primary keys, never model instances, so they serialise for any backend.
+are primary keys, never model instances, and results are numbers or dicts of them, so they serialise for
+any backend (a database-backed queue stores both as JSON).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ except ImportError:  # Django < 6.0: the backport, same API
 import datetime as dt
 
 from .models import CinetPayNotification
-from .services import escrow, notifications, queue, recheck, sending
+from .services import escrow, notifications, payout_batches, queue, recheck, sending
 from .services import reconcile as reconciliation
 from .services.audit import Actor
 
@@ -64,16 +66,26 @@ def send_payout(payout_id: int) -> str:
 
 
 @task()
+def send_payouts(payout_ids: list[int]) -> int:
+    """Move the payouts one release batch created forward, one after the other; returns how many were
+    handled (fewer when CinetPay could not be used at all: the cron command takes the rest)."""
+    return len(payout_batches.send_payouts(payout_ids).steps)
+
+
+@task()
 def process_payouts() -> int:
     """Send pending payouts, settle unknown ones, re-check submitted ones. Returns how many were handled."""
     return len(sending.process_payouts().steps)
 
 
 @task()
-def release_due_escrows() -> int:
-    """Auto-confirm silent buyers (if configured) and release escrows whose security period passed."""
-    confirmed, released = escrow.release_due_escrows()
-    return confirmed + released
+def release_due_escrows() -> dict[str, int]:
+    """Auto-confirm silent buyers (if configured) and release escrows whose security period passed.
+
+    Returns how many were confirmed and released, and how many could not be (logged as errors).
+    """
+    report = escrow.release_due_escrows()
+    return {"confirmed": report.confirmed, "released": report.released, "failed": len(report.errors)}
 
 
 @task()
@@ -86,4 +98,5 @@ def reconcile() -> int:
 
 
 queue.register("send_payout", send_payout)
+queue.register("send_payouts", send_payouts)
 queue.register("process_notification", process_notification)

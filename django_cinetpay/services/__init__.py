@@ -22,7 +22,14 @@ calling convention holds for every public service:
 """
 
 from .audit import Actor, history
-from .escrow import confirm_receipt, open_dispute, refund_escrow, release_due_escrows, resolve_dispute
+from .escrow import (
+    ReleaseReport,
+    confirm_receipt,
+    open_dispute,
+    refund_escrow,
+    release_due_escrows,
+    resolve_dispute,
+)
 from .notifications import NotificationResult, reprocess
 from .payments import create_payment, start_checkout, validate_payment
 from .payouts import Step, StepResult, refresh_payout, retry_payout, set_destination
@@ -39,6 +46,7 @@ __all__ = [
     "NotificationResult",
     "Outcome",
     "RecheckReport",
+    "ReleaseReport",
     "Step",
     "StepResult",
     "confirm_receipt",

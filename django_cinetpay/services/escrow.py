@@ -5,26 +5,33 @@ audit row and sends its signal after commit. A release or a refund creates its p
 transaction, so money leaving an escrow is always matched by one payout row. Asking again for a change
 already made (a second confirmation, a duplicate dispute) changes nothing; asking for a change the table
 forbids raises :class:`~django_cinetpay.exceptions.InvalidTransitionError`.
+
+Confirming and releasing are written set-based (one ``UPDATE`` of the escrows, bulk inserts of payouts and
+audit rows) for one escrow as for a batch, so the buyer's confirmation and the release job share one
+implementation, and the job's queries grow with its batches rather than its escrows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import exceptions, signals
 from ..adapter import get_adapter
 from ..conf import duration, optional_duration, settings
-from ..models import CinetPayTransaction, EscrowTransaction, EscrowTransactionQuerySet
-from ..states import ESCROW_TRANSITIONS, EscrowStatus, PayoutKind
-from .audit import Actor, record
+from ..models import CinetPayTransaction, EscrowTransaction, EscrowTransactionQuerySet, PayoutRequest
+from ..states import ESCROW_TRANSITIONS, EscrowStatus, PayoutKind, can_transition
+from .audit import Actor, record, record_each
+from .payout_batches import PayoutOrder, create_payouts, order_payout
 from .payouts import create_payout
 from .transitions import fresh_for_caller, move, send_on_commit
 
@@ -149,17 +156,8 @@ def confirm_receipt(escrow: EscrowTransaction, user: Any) -> EscrowTransaction:
         locked = _lock(escrow)
         _require_buyer(locked, user)
         if locked.status not in (EscrowStatus.CONFIRMED, EscrowStatus.RELEASED):
-            _confirm(locked, Actor.for_user(user), timezone.now())
-            locked.save()
+            _apply(locked, _confirming(timezone.now(), ""), Actor.for_user(user))
     return fresh_for_caller(escrow, locked)
-
-
-def _confirm(escrow: EscrowTransaction, actor: Actor, now: dt.datetime, reason: str = "") -> None:
-    _move(escrow, EscrowStatus.CONFIRMED, actor, reason)
-    escrow.confirmed_at = now
-    escrow.release_due_at = now + duration("CINETPAY_ESCROW_SECURITY_PERIOD")
-    if escrow.release_due_at <= now:
-        _release(escrow, actor, "no security period")
 
 
 def open_dispute(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTransaction:
@@ -214,8 +212,10 @@ def resolve_dispute(escrow: EscrowTransaction, user: Any, outcome: str, note: st
         if locked.status != EscrowStatus.DISPUTED:
             raise exceptions.InvalidTransitionError(locked, locked.status, outcome)
         locked.resolution_note = note
-        resolve = _release if outcome == EscrowStatus.RELEASED else _refund
-        resolve(locked, Actor.for_admin(user), note)
+        if outcome == EscrowStatus.RELEASED:
+            _apply(locked, _releasing(timezone.now(), note), Actor.for_admin(user))
+        else:
+            _refund(locked, Actor.for_admin(user), note)
         locked.save()
     return fresh_for_caller(escrow, locked)
 
@@ -249,15 +249,6 @@ def refund_escrow(escrow: EscrowTransaction, user: Any, reason: str) -> EscrowTr
     return fresh_for_caller(escrow, locked)
 
 
-def _release(escrow: EscrowTransaction, actor: Actor, reason: str) -> None:
-    _move(escrow, EscrowStatus.RELEASED, actor, reason)
-    escrow.resolved_at = timezone.now()
-    payout = None
-    if escrow.seller_amount > 0:
-        payout = create_payout(escrow, PayoutKind.SELLER_PAYOUT, escrow.seller_amount, actor=actor)
-    send_on_commit(signals.escrow_released, EscrowTransaction, escrow=escrow, payout=payout)
-
-
 def _refund(escrow: EscrowTransaction, actor: Actor, reason: str) -> None:
     _move(escrow, EscrowStatus.REFUNDED, actor, reason)
     escrow.resolved_at = timezone.now()
@@ -286,56 +277,245 @@ def settle_duplicate(
     return escrow
 
 
-# --- the job -------------------------------------------------------------------------------------------
+# --- confirming and releasing, one escrow or a batch ------------------------------------------------------
+
+#: One step of a change: the status it moves to, and the reason the audit trail keeps.
+Step = tuple[str, str]
+#: The escrows a batch left as they were, with what stopped each.
+Errors = list[tuple[EscrowTransaction, Exception]]
 
 
-def release_due_escrows(*, limit: int | None = None, actor: Actor | None = None) -> tuple[int, int]:
-    """The release job: auto-confirm silent buyers (if configured), then release escrows whose period passed.
+@dataclass(frozen=True)
+class _Change:
+    """Where escrows go, the same for every escrow of a batch: the audited steps, and the columns that
+    change with the final status (timestamps)."""
 
-    Rows are taken with ``skip_locked``, so several workers share the work; each escrow is handled in
-    its own savepoint so one failing escrow (e.g. a broken adapter hook) does not block the others.
-    Returns ``(confirmed, released)`` counts (with a zero security period a confirmation also releases).
+    steps: tuple[Step, ...]
+    fields: dict[str, Any]
+
+    @property
+    def status(self) -> str:
+        return self.steps[-1][0]
+
+
+def _confirming(now: dt.datetime, reason: str) -> _Change:
+    """Receipt confirmed: the security period starts, and a zero period releases at once."""
+    due = now + duration("CINETPAY_ESCROW_SECURITY_PERIOD")
+    fields = {"confirmed_at": now, "release_due_at": due, "updated_at": now}
+    if due > now:
+        return _Change(((EscrowStatus.CONFIRMED, reason),), fields)
+    steps = ((EscrowStatus.CONFIRMED, reason), (EscrowStatus.RELEASED, "no security period"))
+    return _Change(steps, {**fields, "resolved_at": now})
+
+
+def _releasing(now: dt.datetime, reason: str) -> _Change:
+    """Released: the seller's payout follows."""
+    return _Change(((EscrowStatus.RELEASED, reason),), {"resolved_at": now, "updated_at": now})
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One escrow's part of a change: its audited moves ``(from, to, reason)``, and its seller payout."""
+
+    escrow: EscrowTransaction
+    moves: tuple[tuple[str, str, str], ...]
+    payout: PayoutOrder | None
+
+
+def _plan(escrow: EscrowTransaction, change: _Change) -> _Plan:
+    """Check ``escrow``'s way through ``change`` against the transition table, and ask the adapter where
+    a release pays the seller.
+
+    Nothing is written: an escrow that cannot move (``InvalidTransitionError``, an adapter hook that
+    raises) is left out of its batch before the batch writes.
     """
-    actor = actor or Actor.job("release_due_escrows")
-    limit = limit or settings.CINETPAY_JOB_BATCH_SIZE
-    now = timezone.now()
-    confirmed: list[EscrowTransaction] = []
-    auto_after = optional_duration("CINETPAY_ESCROW_AUTO_CONFIRM_AFTER")
-    if auto_after is not None:
-        due = EscrowTransaction.objects.due_for_auto_confirm(now - auto_after)
-        confirmed = _each_locked(due, limit, lambda e: _confirm(e, actor, now, reason="buyer did not answer"))
-    released = _each_locked(
-        EscrowTransaction.objects.due_for_release(now),
-        limit,
-        lambda e: _release(e, actor, "security period over"),
-    )
-    released_at_confirmation = sum(1 for e in confirmed if e.status == EscrowStatus.RELEASED)
-    return len(confirmed), len(released) + released_at_confirmation
+    moves = []
+    status = escrow.status
+    for target, reason in change.steps:
+        if not can_transition(ESCROW_TRANSITIONS, status, target):
+            raise exceptions.InvalidTransitionError(escrow, status, target)
+        moves.append((status, target, reason))
+        status = target
+    payout = None
+    if status == EscrowStatus.RELEASED and escrow.seller_amount > 0:
+        payout = order_payout(escrow, PayoutKind.SELLER_PAYOUT, escrow.seller_amount)
+    return _Plan(escrow, tuple(moves), payout)
 
 
-def _each_locked(
-    queryset: EscrowTransactionQuerySet, limit: int, change: Callable[[EscrowTransaction], None]
+def _write(plans: Sequence[_Plan], change: _Change, actor: Actor) -> None:
+    """Write ``plans`` set-based: one ``UPDATE`` of the escrows (rows locked by the caller), one
+    ``INSERT`` of audit rows per step, their payouts by bulk (see :func:`.payout_batches.create_payouts`).
+
+    Then the escrow instances hold what was written, and ``escrow_released`` is queued for each escrow
+    released (see :func:`_announce_released`).
+    """
+    columns = {**change.fields, "status": change.status}
+    EscrowTransaction.objects.filter(pk__in=[plan.escrow.pk for plan in plans]).update(**columns)
+    moved: dict[tuple[str, str, str], list[int]] = defaultdict(list)  # one INSERT per step
+    for plan in plans:
+        for step in plan.moves:
+            moved[step].append(plan.escrow.pk)
+    for (old, new, reason), pks in moved.items():
+        record_each(EscrowTransaction.objects.filter(pk__in=pks), old, new, actor, reason)
+    payout_ids = create_payouts([plan.payout for plan in plans if plan.payout is not None], actor=actor)
+    for plan in plans:
+        for name, value in columns.items():
+            setattr(plan.escrow, name, value)
+    if change.status == EscrowStatus.RELEASED:
+        _announce_released([plan.escrow for plan in plans], payout_ids)
+
+
+def _announce_released(escrows: Sequence[EscrowTransaction], payout_ids: dict[int, int]) -> None:
+    """Queue ``escrow_released`` for each escrow, sent after commit with the fresh row and its payout.
+
+    The payouts are read (one query) only when a receiver listens: a job's worker often has none, and
+    building them would cost as much as creating them.
+    """
+    if not signals.escrow_released.has_listeners(EscrowTransaction):
+        return
+    payouts = PayoutRequest.objects.in_bulk(payout_ids.values())
+    for escrow in escrows:
+        payout_id = payout_ids.get(escrow.pk)  # none when the seller gets nothing (100 % commission)
+        payout = payouts[payout_id] if payout_id else None
+        send_on_commit(signals.escrow_released, EscrowTransaction, escrow=escrow, payout=payout)
+
+
+def _apply(escrow: EscrowTransaction, change: _Change, actor: Actor) -> None:
+    """Make ``change`` to one locked escrow; what stops it is raised."""
+    _write([_plan(escrow, change)], change, actor)
+
+
+def _apply_each(
+    escrows: Sequence[EscrowTransaction],
+    change: _Change,
+    actor: Actor,
+    errors: Errors,
 ) -> list[EscrowTransaction]:
-    """Apply ``change`` to up to ``limit`` rows of ``queryset`` that no other worker holds.
+    """Make ``change`` to a locked batch; each escrow that cannot move goes to ``errors``, the rest on.
 
     Returns the escrows changed.
     """
-    done = []
-    with transaction.atomic():
-        rows = queryset.select_for_update(skip_locked=True, of=("self",)).select_related("payment")
-        for escrow in rows.order_by("pk")[:limit]:
-            try:
-                with transaction.atomic():
-                    change(escrow)
-                    escrow.save()
-            except Exception:
-                logger.exception("Escrow %s could not be processed", escrow.pk)
-            else:
-                done.append(escrow)
-    return done
+    plans = []
+    for escrow in escrows:
+        try:
+            plans.append(_plan(escrow, change))
+        except Exception as exc:
+            _failed(escrow, exc, errors)
+    return _write_isolated(plans, change, actor, errors) if plans else []
+
+
+def _write_isolated(
+    plans: Sequence[_Plan], change: _Change, actor: Actor, errors: Errors
+) -> list[EscrowTransaction]:
+    """:func:`_write` in a savepoint; when the database refuses a row (a value too long for its column,
+    a constraint), each half of the batch is written again the same way, down to that one escrow, so
+    it holds back no other (a hundred escrows with one bad row: about fourteen writes, not a hundred).
+    A payout id drawn twice is refused the same way, and its half draws new ones.
+
+    Other database errors (a lost connection, a lock timeout) concern the whole batch: they are raised.
+    """
+    try:
+        with transaction.atomic():
+            _write(plans, change, actor)
+    except (IntegrityError, DataError) as exc:
+        if len(plans) == 1:
+            _failed(plans[0].escrow, exc, errors)
+            return []
+        logger.warning("A batch of %s escrows failed (%s); writing it again in halves", len(plans), exc)
+        half = len(plans) // 2
+        return [
+            *_write_isolated(plans[:half], change, actor, errors),
+            *_write_isolated(plans[half:], change, actor, errors),
+        ]
+    return [plan.escrow for plan in plans]
+
+
+def _failed(escrow: EscrowTransaction, exc: Exception, errors: Errors) -> None:
+    logger.error("Escrow %s could not be processed", escrow.pk, exc_info=exc)
+    errors.append((escrow, exc))
+
+
+# --- the job -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReleaseReport:
+    """What one run of :func:`release_due_escrows` did.
+
+    ``errors`` holds each escrow left as it was and what stopped it (an adapter hook that raised, a
+    value the database refused); the next run tries it again.
+    """
+
+    confirmed: int = 0  # confirmed for buyers who never answered
+    released: int = 0  # with a zero security period, those confirmed are released too
+    errors: Errors = field(default_factory=list)
+
+    def add(self, change: _Change, moved: int) -> None:
+        if any(target == EscrowStatus.CONFIRMED for target, _ in change.steps):
+            self.confirmed += moved
+        if change.status == EscrowStatus.RELEASED:
+            self.released += moved
+
+
+def release_due_escrows(*, limit: int | None = None, actor: Actor | None = None) -> ReleaseReport:
+    """The release job: auto-confirm silent buyers (if configured), then release escrows whose period passed.
+
+    Works in batches of ``CINETPAY_JOB_BATCH_SIZE`` escrows, each its own short transaction: the next
+    due rows no other worker holds are locked (``skip_locked``) and changed set-based, and the signals
+    and one payout-sending task per batch follow its commit. So workers started together share the
+    rows, locks are held for one batch only, and the queries grow with the batches, not the escrows.
+    Runs until no due escrow is left, or ``limit`` escrows were taken per step (confirming, releasing).
+
+    An escrow that cannot move (e.g. a broken adapter hook) is logged, reported in
+    :attr:`ReleaseReport.errors` and left for the next run; the others carry on. Returns the
+    :class:`ReleaseReport`.
+    """
+    actor = actor or Actor.job("release_due_escrows")
+    report = ReleaseReport()
+    now = timezone.now()
+    auto_after = optional_duration("CINETPAY_ESCROW_AUTO_CONFIRM_AFTER")
+    if auto_after is not None:
+        silent = EscrowTransaction.objects.due_for_auto_confirm(now - auto_after)
+        _change_in_batches(silent, limit, lambda at: _confirming(at, "buyer did not answer"), actor, report)
+    due = EscrowTransaction.objects.due_for_release(now)
+    _change_in_batches(due, limit, lambda at: _releasing(at, "security period over"), actor, report)
+    return report
+
+
+def _change_in_batches(
+    queryset: EscrowTransactionQuerySet,
+    limit: int | None,
+    change_at: Callable[[dt.datetime], _Change],
+    actor: Actor,
+    report: ReleaseReport,
+) -> None:
+    """Apply ``change_at(now)`` to the rows of ``queryset`` no other worker holds, a locked batch at a time.
+
+    No ``ORDER BY``: the database hands over the first due rows it finds unlocked, so a batch costs
+    the same whatever the backlog (sorting every due row per batch made a large backlog quadratic).
+    Escrows that failed are left out for the rest of the run; within a batch, the rows are handled in
+    primary-key order.
+    """
+    size = settings.CINETPAY_JOB_BATCH_SIZE
+    rows = queryset.select_for_update(skip_locked=True, of=("self",)).select_related(
+        "payment__seller"  # what adapters read to find where the seller is paid
+    )
+    taken = 0
+    while limit is None or taken < limit:
+        count = size if limit is None else min(size, limit - taken)
+        failed = [escrow.pk for escrow, _ in report.errors]
+        with transaction.atomic():
+            batch = sorted(rows.exclude(pk__in=failed).order_by()[:count], key=lambda escrow: escrow.pk)
+            if batch:
+                change = change_at(timezone.now())
+                report.add(change, len(_apply_each(batch, change, actor, report.errors)))
+        if len(batch) < count:
+            return
+        taken += count
 
 
 __all__ = [
+    "ReleaseReport",
     "commission_rate_for",
     "confirm_receipt",
     "open_dispute",

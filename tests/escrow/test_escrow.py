@@ -23,6 +23,11 @@ RELEASED, REFUNDED = EscrowStatus.RELEASED, EscrowStatus.REFUNDED
 NOOP, INVALID, DENIED = "no-op", "invalid", "denied"
 
 
+def counts(report: services.ReleaseReport) -> tuple[int, int]:
+    """A release job's ``(confirmed, released)``."""
+    return report.confirmed, report.released
+
+
 def make_due(escrow: EscrowTransaction) -> None:
     """Let the security period of a confirmed escrow pass."""
     EscrowTransaction.objects.filter(pk=escrow.pk).update(
@@ -36,7 +41,7 @@ def bring_to(state: str, escrow: EscrowTransaction, buyer, staff) -> EscrowTrans
         services.confirm_receipt(escrow, buyer)
     if state == RELEASED:
         make_due(escrow)
-        assert services.release_due_escrows() == (0, 1)
+        assert counts(services.release_due_escrows()) == (0, 1)
     if state == REFUNDED:
         services.refund_escrow(escrow, staff, "sale cancelled")
     if state.startswith(DISPUTED) or state.endswith("after_dispute"):
@@ -300,7 +305,7 @@ def test_released_signal_names_the_payout_and_the_send_is_enqueued_after_commit(
     for callback in callbacks:
         callback()
     payout = PayoutRequest.objects.get()
-    assert [(r.task.name, r.args) for r in enqueued] == [("send_payout", [payout.pk])]
+    assert [(r.task.name, r.args) for r in enqueued] == [("send_payouts", [[payout.pk]])]
     assert signal_log.of("escrow_released") == [{"escrow": escrow, "payout": payout}]
 
 
@@ -312,9 +317,9 @@ def test_the_job_releases_only_escrows_whose_period_passed(buyer, seller):
     services.confirm_receipt(due, buyer)
     services.confirm_receipt(waiting, buyer)
     make_due(due)
-    assert services.release_due_escrows() == (0, 1)
+    assert counts(services.release_due_escrows()) == (0, 1)
     assert [e.status for e in EscrowTransaction.objects.order_by("pk")] == [RELEASED, CONFIRMED, HELD]
-    assert services.release_due_escrows() == (0, 0)
+    assert counts(services.release_due_escrows()) == (0, 0)
     change = services.history(due).last()
     assert (change.actor_kind, change.reason) == (ActorKind.JOB, "security period over")
     assert PayoutRequest.objects.get().escrow == due
@@ -323,16 +328,16 @@ def test_the_job_releases_only_escrows_whose_period_passed(buyer, seller):
 
 def test_the_job_confirms_for_silent_buyers_when_configured(escrow, settings):
     settings.CINETPAY_ESCROW_AUTO_CONFIRM_AFTER = dt.timedelta(days=7)
-    assert services.release_due_escrows() == (0, 0)
+    assert counts(services.release_due_escrows()) == (0, 0)
     EscrowTransaction.objects.filter(pk=escrow.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
-    assert services.release_due_escrows() == (1, 0)
+    assert counts(services.release_due_escrows()) == (1, 0)
     escrow.refresh_from_db()
     assert escrow.status == CONFIRMED  # the buyer still has the security period to report a problem
     assert services.history(escrow).last().reason == "buyer did not answer"
     settings.CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(0)
     other = accept(make_payment(escrow.payment.buyer, escrow.payment.seller)).escrow
     EscrowTransaction.objects.filter(pk=other.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
-    assert services.release_due_escrows() == (1, 1)  # zero period: confirmed and released at once
+    assert counts(services.release_due_escrows()) == (1, 1)  # zero period: confirmed and released at once
 
 
 def test_one_failing_escrow_does_not_block_the_others(buyer, seller, settings, caplog):
@@ -343,7 +348,9 @@ def test_one_failing_escrow_does_not_block_the_others(buyer, seller, settings, c
     settings.CINETPAY_ADAPTER = "tests.escrow.test_escrow.BrokenForFirstAdapter"
     BrokenForFirstAdapter.broken_pk = first.pk
     with caplog.at_level(logging.ERROR, "django_cinetpay"):
-        assert services.release_due_escrows() == (0, 1)
+        report = services.release_due_escrows()
+    assert counts(report) == (0, 1)
+    assert [(e.pk, str(error)) for e, error in report.errors] == [(first.pk, "profile service down")]
     assert f"Escrow {first.pk} could not be processed" in caplog.text
     first.refresh_from_db()
     second.refresh_from_db()
@@ -402,10 +409,10 @@ def test_a_failing_receiver_stops_no_other_escrow_of_a_release_batch(
         make_due(escrow)
     failing_receiver.add(first.pk)
     with caplog.at_level(logging.ERROR):
-        assert services.release_due_escrows() == (0, 2)  # committed together, in one transaction
+        assert counts(services.release_due_escrows()) == (0, 2)  # committed together, in one transaction
     assert [kwargs["escrow"].pk for kwargs in signal_log.of("escrow_released")] == [first.pk, second.pk]
     payouts = list(PayoutRequest.objects.order_by("escrow_id").values_list("pk", flat=True))
-    assert sorted(r.args[0] for r in enqueued) == payouts  # both sends queued
+    assert [r.args for r in enqueued] == [[payouts]]  # both sends queued, one task for the batch
     assert "host bug" in caplog.text  # logged, with its traceback
     assert [e.status for e in EscrowTransaction.objects.order_by("pk")] == [RELEASED, RELEASED]
 
@@ -419,4 +426,4 @@ def test_a_failing_receiver_does_not_fail_the_buyers_confirmation(
         services.confirm_receipt(escrow, buyer)  # no error for the buyer: the release is committed
     payout = PayoutRequest.objects.get()
     assert signal_log.of("escrow_released") == [{"escrow": escrow, "payout": payout}]
-    assert [r.args for r in enqueued] == [[payout.pk]]
+    assert [r.args for r in enqueued] == [[[payout.pk]]]

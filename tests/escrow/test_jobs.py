@@ -28,13 +28,14 @@ def due(buyer, seller):  # type: ignore[no-untyped-def]
     return escrows
 
 
-def test_a_release_enqueues_one_send_per_payout_after_commit(
-    due, enqueued, django_capture_on_commit_callbacks
+def test_a_release_enqueues_one_send_task_per_batch_after_commit(
+    due, enqueued, settings, django_capture_on_commit_callbacks
 ):
+    settings.CINETPAY_JOB_BATCH_SIZE = 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.release_due_escrows.call() == 2
+        assert tasks.release_due_escrows.call() == {"confirmed": 0, "released": 2, "failed": 0}
     payouts = list(PayoutRequest.objects.order_by("pk"))
-    assert [(r.task.name, r.args) for r in enqueued] == [("send_payout", [p.pk]) for p in payouts]
+    assert [(r.task.name, r.args) for r in enqueued] == [("send_payouts", [[p.pk]]) for p in payouts]
 
 
 def test_with_an_immediate_backend_the_payout_is_sent_right_after_commit(
@@ -75,10 +76,11 @@ class BrokenBackend(_dummy_backend()):  # type: ignore[misc]
 
 
 def test_the_tasks_run_the_services(due, transfer_api, caplog):
-    assert tasks.release_due_escrows.call() == 2
-    first = PayoutRequest.objects.order_by("pk").first()
+    assert tasks.release_due_escrows.call() == {"confirmed": 0, "released": 2, "failed": 0}
+    first, second = PayoutRequest.objects.order_by("pk")
     assert tasks.send_payout.call(first.pk) == PayoutStatus.SUBMITTED
-    assert tasks.process_payouts.call() == 1
+    assert tasks.send_payouts.call([first.pk, second.pk]) == 2  # the first is only looked at again
+    assert tasks.process_payouts.call() == 0
     assert PayoutRequest.objects.filter(status=PayoutStatus.SUBMITTED).count() == 2
     assert tasks.reconcile.call() == 0
     PayoutRequest.objects.filter(pk=first.pk).update(amount=1)

@@ -66,6 +66,7 @@ TYPES = {
     "NotificationResult",
     "Outcome",
     "RecheckReport",
+    "ReleaseReport",
     "Step",
     "StepResult",
 }
