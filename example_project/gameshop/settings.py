@@ -12,8 +12,6 @@ import datetime as dt
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import django
-
 from .env import env_bool, env_float, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,7 +57,7 @@ CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(seconds=env_float("CINETPAY_ESCRO
 CINETPAY_COMMISSION_RATE = env_str("CINETPAY_COMMISSION_RATE", "0.05")
 CINETPAY_ADAPTER = "marketplace.adapter.MarketplaceAdapter"
 
-#: Seconds between two runs of the release and payout jobs by ``manage.py run_jobs`` (the demo's worker).
+#: Seconds between two runs of the release and payout jobs by ``manage.py run_jobs`` (the demo's cron).
 GAMESHOP_JOBS_INTERVAL = env_float("GAMESHOP_JOBS_INTERVAL", 5.0)
 #: Show the demo accounts and their passwords on the home page.
 GAMESHOP_SHOW_DEMO_ACCOUNTS = env_bool("GAMESHOP_SHOW_DEMO_ACCOUNTS", CINETPAY_SIMULATOR)
@@ -75,18 +73,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "marketplace",  # before django_cinetpay: its templates/cinetpay/ override the package's
     "django_cinetpay",
+    "django_tasks_db",  # the task queue, in this database: run by ``manage.py db_worker``
 ]
 if CINETPAY_SIMULATOR:
     INSTALLED_APPS.append("django_cinetpay.simulator")
 
-#: Background work (payout sending) runs inline, at commit: the demo needs no separate task worker.
-#: Time-based jobs (auto-release after the security period) run from ``manage.py run_jobs``.
-TASKS = {
-    "default": {
-        "BACKEND": ("django.tasks" if django.VERSION >= (6, 0) else "django_tasks")
-        + ".backends.immediate.ImmediateBackend"
-    }
-}
+#: Background work (sending payouts, processing a notification CinetPay could not confirm in time) is
+#: queued in the database and done by ``manage.py db_worker`` (django-tasks-db), never inside a web
+#: request: a slow CinetPay holds a worker, not a page. ``scripts/demo`` starts one. Time-based jobs
+#: (releases after the security period, re-checks) are cron's: ``manage.py run_jobs`` in the demo.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -118,14 +114,31 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": env_str("GAMESHOP_DATABASE") or BASE_DIR / "db.sqlite3",
-        # Several processes (the site, the job runner) share the file: wait for locks instead of failing.
-        "OPTIONS": {"timeout": 20},
+if env_str("GAMESHOP_POSTGRES_DB"):
+    # Production: PostgreSQL (rows locked with SKIP LOCKED, so several workers share the jobs). Host,
+    # port, user and password come from libpq's own PGHOST, PGPORT, PGUSER and PGPASSWORD.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env_str("GAMESHOP_POSTGRES_DB"),
+            "CONN_MAX_AGE": 60,
+        }
     }
-}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("GAMESHOP_DATABASE") or BASE_DIR / "db.sqlite3",
+            # The site, the task worker and the job runner share the file. WAL lets them read while one
+            # writes; IMMEDIATE takes the write lock when a transaction starts, so one that read first
+            # waits its turn (up to ``timeout`` seconds) rather than failing with "database is locked".
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,7 +1,8 @@
 """The example marketplace served for real, as ``scripts/demo`` serves it, on a free port.
 
-Two subprocesses: Django's ``runserver`` (the site and the CinetPay simulator, real HTTP over loopback)
-and ``manage.py run_jobs`` (the escrow release and payout jobs). The database is a fresh SQLite file, and
+Three subprocesses: Django's ``runserver`` (the site and the CinetPay simulator, real HTTP over loopback),
+``manage.py db_worker`` (the task worker that sends payouts) and ``manage.py run_jobs`` (the escrow
+release and payout jobs). The database is a fresh SQLite file, and
 the security period and transfer validation are seconds long so a test sees the payout.
 """
 
@@ -91,6 +92,7 @@ class GameShopServer:
                 role, username, password = match.groups()
                 self.accounts[role] = (username, password)
         self._spawn("runserver", "runserver", "--noreload", f"127.0.0.1:{self.port}")
+        self._spawn("db_worker", "db_worker", "--no-reload", "--interval", "0.5")
         self._spawn("run_jobs", "run_jobs")
         self._wait_until_up()
 

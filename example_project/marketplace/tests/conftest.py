@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import django
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -23,6 +24,14 @@ from marketplace.models import Listing, Purchase
 def _demo_data(db: None, settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only
     demo.load()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_at_commit(settings: Any) -> None:
+    """The site queues background work for ``manage.py db_worker``; here it runs at commit instead, so a
+    test sees a payout sent without a worker. ``test_worker.py`` overrides this to use the real queue."""
+    module = "django.tasks" if django.VERSION >= (6, 0) else "django_tasks"
+    settings.TASKS = {"default": {"BACKEND": f"{module}.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

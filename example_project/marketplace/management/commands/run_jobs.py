@@ -1,9 +1,10 @@
-"""``manage.py run_jobs``: django-cinetpay's time-based jobs, every few seconds, for the demo.
+"""``manage.py run_jobs``: django-cinetpay's time-based jobs, every few seconds: the demo's cron.
 
 A release is due when a security period ends, and a submitted payout finishes when CinetPay (here the
 simulator) validates the transfer: nothing happens at those moments unless something looks. In
-production, cron runs ``cinetpay_release_due_escrows`` and ``cinetpay_process_payouts`` (or a task
-worker runs their tasks); this loop does the same in one process so the demo needs no cron.
+production, cron runs ``cinetpay_release_due_escrows`` and ``cinetpay_process_payouts``; this loop does
+the same in one process so the demo needs no cron. Sending a payout is not its job: a release queues
+it, and the task worker (``manage.py db_worker``) sends it at once.
 """
 
 from __future__ import annotations
@@ -47,10 +48,12 @@ class Command(BaseCommand):
             time.sleep(interval)
 
     def run_once(self) -> None:
-        _, released = services.release_due_escrows(actor=services.Actor.job("run_jobs"))
+        released = services.release_due_escrows(actor=services.Actor.job("run_jobs"))
         report = services.process_payouts(actor=services.Actor.job("run_jobs"))
-        if released:
-            self.stdout.write(f"{released} escrow(s) released.")
+        if released.released:
+            self.stdout.write(f"{released.released} escrow(s) released.")
+        for escrow, error in released.errors:
+            self.stderr.write(f"Escrow {escrow.payment.transaction_id} not released: {error}")
         for result in report.steps:
             if result.step is not services.Step.WAITING:
                 self.stdout.write(f"Payout {result.payout.client_transaction_id}: {result.payout.status}.")
