@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -134,7 +134,7 @@ def record_each(
     columns.update((name, Value(value, output_field=fields[name])) for name, value in values.items())
     # Aliases of their own: an alias may not be the name of a field of the model selected from.
     select = rows.order_by().values(**{f"audit_{name}": expression for name, expression in columns.items()})
-    connection = connections[rows.db]
+    connection = connections[router.db_for_write(StateChange)]  # one statement: rows must live there too
     sql, params = select.query.get_compiler(connection=connection).as_sql()
     quote = connection.ops.quote_name
     names = ", ".join(quote(fields[name].db_column or fields[name].get_attname()) for name in columns)
