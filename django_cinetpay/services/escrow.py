@@ -9,6 +9,9 @@ forbids raises :class:`~django_cinetpay.exceptions.InvalidTransitionError`.
 Confirming and releasing are written set-based (one ``UPDATE`` of the escrows, bulk inserts of payouts and
 audit rows) for one escrow as for a batch, so the buyer's confirmation and the release job share one
 implementation, and the job's queries grow with its batches rather than its escrows.
+
+Over 400 lines on purpose: the person's actions and the job are the same transitions (one ``_Change``
+written by one ``_write``), and splitting them would put that one implementation in two modules.
 """
 
 from __future__ import annotations
