@@ -23,11 +23,14 @@ from .utils import mask_phone
 
 
 def generate_transaction_id() -> str:
-    """A fresh id for CinetPay: alphanumeric, 22 characters, time-ordered, unguessable.
+    """A fresh id for CinetPay: alphanumeric, 25 characters, time-ordered, unguessable.
+
+    Nine random hex characters after the second: a release batch creating thousands of payouts in one
+    second must not collide on this unique id (six were not enough under load).
 
     CinetPay wants ids unique forever; community advice keeps them alphanumeric and ≤ 25 characters.
     """
-    return "CP" + timezone.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(3).upper()
+    return "CP" + timezone.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(5).upper()[:9]
 
 
 class CinetPayTransactionQuerySet(models.QuerySet["CinetPayTransaction"]):
