@@ -101,7 +101,8 @@ class CinetPayConf(AppConf):
     #: A payout whose outcome is still unknown this long after its send is listed for a person
     #: (``cinetpay_reconcile``, health): the look-ups go on, but someone should check the back-office.
     PAYOUT_UNKNOWN_ALERT_AFTER = dt.timedelta(days=1)
-    #: How many escrows or payouts one job run handles; the rest waits for the next run.
+    #: Rows per batch of the background jobs: a release batch is its own short transaction; a payout
+    #: job run handles this many payouts and leaves the rest for the next run.
     JOB_BATCH_SIZE = 100
     TIMEOUT = 30.0
     #: Seconds a notification URL may spend asking CinetPay (one check, no retry) before it answers 503
