@@ -165,7 +165,11 @@ class CinetPayTransaction(models.Model):
                 name="cinetpay_one_accepted_payment_per_order",
             ),
         ]
-        permissions = [("recheck_cinetpaytransaction", _("Can re-check a payment with CinetPay"))]
+        permissions = [
+            ("recheck_cinetpaytransaction", _("Can re-check a payment with CinetPay")),
+            # The staff dashboard, the reports and the health page: figures across every payment.
+            ("view_reports", _("Can view CinetPay reports, statistics and health")),
+        ]
 
     def __str__(self) -> str:
         return self.transaction_id

@@ -26,7 +26,14 @@ payment_refused = Signal()
 #: Arguments: ``transaction`` (the duplicate CinetPayTransaction), ``original`` (the one that paid first).
 payment_duplicated = Signal()
 
-#: Escrowed money was released to the seller (a payout follows).
+#: The buyer confirmed receipt, or the buyer stayed silent past ``CINETPAY_ESCROW_AUTO_CONFIRM_AFTER`` and the
+#: release job confirmed for them: the security period starts (``escrow.release_due_at``). With no security
+#: period, ``escrow_released`` follows in the same commit.
+#: Arguments: ``escrow`` (EscrowTransaction), ``automatic`` (bool: confirmed by the job, not the buyer).
+escrow_confirmed = Signal()
+
+#: Escrowed money was released to the seller (a payout follows). ``escrow.disputed_at`` is set when the
+#: release resolved a dispute.
 #: Arguments: ``escrow`` (EscrowTransaction), ``payout`` (PayoutRequest).
 escrow_released = Signal()
 
@@ -34,7 +41,8 @@ escrow_released = Signal()
 #: Arguments: ``escrow`` (EscrowTransaction), ``reason`` (str), ``user``.
 escrow_disputed = Signal()
 
-#: Escrowed money goes back to the buyer (a refund payout follows).
+#: Escrowed money goes back to the buyer (a refund payout follows). ``escrow.disputed_at`` is set when the
+#: refund resolved a dispute.
 #: Arguments: ``escrow`` (EscrowTransaction), ``payout`` (PayoutRequest).
 escrow_refunded = Signal()
 

@@ -32,7 +32,7 @@ from .. import exceptions, signals
 from ..adapter import get_adapter
 from ..conf import duration, optional_duration, settings
 from ..models import CinetPayTransaction, EscrowTransaction, EscrowTransactionQuerySet, PayoutRequest
-from ..states import ESCROW_TRANSITIONS, EscrowStatus, PayoutKind, can_transition
+from ..states import ESCROW_TRANSITIONS, ActorKind, EscrowStatus, PayoutKind, can_transition
 from .audit import Actor, record, record_each
 from .payout_batches import PayoutOrder, create_payouts, order_payout
 from .payouts import create_payout
@@ -364,8 +364,17 @@ def _write(plans: Sequence[_Plan], change: _Change, actor: Actor) -> None:
     for plan in plans:
         for name, value in columns.items():
             setattr(plan.escrow, name, value)
+    if any(target == EscrowStatus.CONFIRMED for target, _ in change.steps):
+        _announce_confirmed([plan.escrow for plan in plans], automatic=actor.kind != ActorKind.USER)
     if change.status == EscrowStatus.RELEASED:
         _announce_released([plan.escrow for plan in plans], payout_ids)
+
+
+def _announce_confirmed(escrows: Sequence[EscrowTransaction], *, automatic: bool) -> None:
+    """Queue ``escrow_confirmed`` for each escrow, sent after commit (nothing to read, so no query)."""
+    if signals.escrow_confirmed.has_listeners(EscrowTransaction):
+        for escrow in escrows:
+            send_on_commit(signals.escrow_confirmed, EscrowTransaction, escrow=escrow, automatic=automatic)
 
 
 def _announce_released(escrows: Sequence[EscrowTransaction], payout_ids: dict[int, int]) -> None:
