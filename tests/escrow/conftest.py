@@ -94,7 +94,14 @@ class SignalLog:
         return [kwargs for event, kwargs in self.events if event == name]
 
 
-SIGNALS = ("escrow_released", "escrow_disputed", "escrow_refunded", "payout_completed", "payout_failed")
+SIGNALS = (
+    "escrow_confirmed",
+    "escrow_released",
+    "escrow_disputed",
+    "escrow_refunded",
+    "payout_completed",
+    "payout_failed",
+)
 
 
 @pytest.fixture

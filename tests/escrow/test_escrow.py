@@ -427,3 +427,24 @@ def test_a_failing_receiver_does_not_fail_the_buyers_confirmation(
     payout = PayoutRequest.objects.get()
     assert signal_log.of("escrow_released") == [{"escrow": escrow, "payout": payout}]
     assert [r.args for r in enqueued] == [[[payout.pk]]]
+
+
+def test_confirmation_is_announced_once_by_the_buyer_or_for_a_silent_one(
+    escrow, buyer, seller, settings, signal_log, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_receipt(escrow, buyer)
+        services.confirm_receipt(escrow, buyer)  # no-op: no second signal
+    assert signal_log.names() == ["escrow_confirmed"]
+    assert signal_log.of("escrow_confirmed")[0]["automatic"] is False
+    assert signal_log.of("escrow_confirmed")[0]["escrow"].status == CONFIRMED
+
+    settings.CINETPAY_ESCROW_AUTO_CONFIRM_AFTER = dt.timedelta(days=7)
+    settings.CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(0)
+    silent = accept(make_payment(buyer, seller)).escrow
+    EscrowTransaction.objects.filter(pk=silent.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    signal_log.events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.release_due_escrows()
+    assert signal_log.names() == ["escrow_confirmed", "escrow_released"]
+    assert signal_log.of("escrow_confirmed")[0]["automatic"] is True

@@ -117,6 +117,7 @@ def test_every_signal_is_documented_with_its_arguments() -> None:
             "payment_accepted",
             "payment_refused",
             "payment_duplicated",
+            "escrow_confirmed",
             "escrow_released",
             "escrow_disputed",
             "escrow_refunded",

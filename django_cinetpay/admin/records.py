@@ -20,12 +20,12 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import exceptions, services
-from .changelists import CurrencyFilter, LargeTableAdmin, PaymentMethodFilter
-from .forms import PayoutDestinationForm
-from .models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, PayoutRequest, StateChange
-from .states import EscrowStatus, PayoutStatus
-from .utils import mask_phone
+from .. import exceptions, services
+from ..changelists import CurrencyFilter, LargeTableAdmin, PaymentMethodFilter
+from ..forms import PayoutDestinationForm
+from ..models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, PayoutRequest, StateChange
+from ..states import EscrowStatus, PayoutStatus
+from ..utils import mask_phone
 
 #: Staff find a buyer's or seller's rows by the name they log in with (the user model's, not always username).
 USERNAME = get_user_model().USERNAME_FIELD
