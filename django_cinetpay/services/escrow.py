@@ -125,11 +125,10 @@ def _required_text(text: str, missing: str) -> str:
 def open_escrow(payment: CinetPayTransaction, *, actor: Actor) -> EscrowTransaction:
     """Hold the money of an accepted payment. Call in the transaction that accepts it, payment row locked.
 
-    Idempotent: a payment has at most one escrow (a database constraint too).
+    Called only where the payment *moves into* ``accepted`` under its row lock; ``accepted`` is final and
+    no escrow is opened any other way, so none can exist yet and none is looked for (one query less on
+    the notification path). The one-to-one column still refuses a second escrow at the database.
     """
-    existing = EscrowTransaction.objects.filter(payment=payment).first()
-    if existing is not None:
-        return existing
     rate = commission_rate_for(payment)
     commission, seller_amount = split_amount(payment.amount, rate)
     escrow = EscrowTransaction.objects.create(

@@ -30,15 +30,15 @@ from .conftest import notification_fields, post_notification
 pytestmark = pytest.mark.django_db(transaction=True)
 
 #: An accepted notification: the request stored (committed at once), the payment read, then under one
-#: transaction the lock (the payment with its order's other payments), the escrow looked for and opened,
-#: the payment updated and both audit rows (payment accepted, escrow held) written in one INSERT; last,
-#: the notification's outcome. 8 statements, and the check call in between.
+#: transaction the lock (the payment with its order's other payments), the escrow opened (never looked
+#: for: accepted is final, so none can exist), the payment updated and both audit rows (payment accepted,
+#: escrow held) written in one INSERT; last, the notification's outcome. 7 statements, and the check call
+#: in between.
 ACCEPTED = [
     "INSERT cinetpay_cinetpaynotification",
     "SELECT cinetpay_cinetpaytransaction",
     "BEGIN",
     "SELECT cinetpay_cinetpaytransaction",
-    "SELECT cinetpay_escrowtransaction",
     "INSERT cinetpay_escrowtransaction",
     "UPDATE cinetpay_cinetpaytransaction",
     "INSERT cinetpay_statechange",
@@ -71,15 +71,15 @@ def _refuse(tx: CinetPayTransaction) -> None:
     apply_check_result(tx, result, actor=services.Actor.check("test"))
 
 
-def test_an_accepted_notification_costs_eight_statements(
+def test_an_accepted_notification_costs_seven_statements(
     client, pending_payment, api, django_assert_num_queries
 ):
     api.check("ACCEPTED")
-    with django_assert_num_queries(10) as captured:
+    with django_assert_num_queries(9) as captured:
         response = post_notification(client, notification_fields(pending_payment))
     assert (response.status_code, response.content) == (200, b"applied")
     assert statements(captured) == ACCEPTED
-    assert len(ACCEPTED) - transaction_control(ACCEPTED) == 8
+    assert len(ACCEPTED) - transaction_control(ACCEPTED) == 7
     assert api.calls_to("/payment/check") == 1
     pending_payment.refresh_from_db()
     assert pending_payment.status == PaymentStatus.ACCEPTED
@@ -97,7 +97,7 @@ def test_an_order_costs_no_more(client, buyer, seller, api, django_assert_num_qu
     tx = services.create_payment(**options)
     services.start_checkout(tx, actor=services.Actor.system())
     api.check("ACCEPTED")
-    with django_assert_num_queries(10) as captured:
+    with django_assert_num_queries(9) as captured:
         response = post_notification(client, notification_fields(tx))
     assert response.content == b"applied"
     assert statements(captured) == ACCEPTED
