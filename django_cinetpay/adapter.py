@@ -12,11 +12,17 @@ from typing import TYPE_CHECKING, Any
 from django.utils.module_loading import import_string
 
 from .client.vocabulary import CURRENCY_PHONE_PREFIXES
+from .exceptions import InvalidPhoneNumber
+from .phones import parse_phone
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from .models import CinetPayTransaction, EscrowTransaction
+
+#: The two people a message goes to (``role`` in the adapter's message hooks).
+BUYER = "buyer"
+SELLER = "seller"
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,19 @@ class PayoutDestination:
     name: str = ""
     surname: str = ""
     email: str = ""
+
+
+@dataclass(frozen=True)
+class MessageRecipient:
+    """Where messages to one person go, and in which language.
+
+    ``email`` and ``phone`` (E.164, ``"+2250707070707"``) may be empty: that channel is then skipped for
+    them. ``language`` is a language code of ``LANGUAGES`` (``"fr"``).
+    """
+
+    email: str = ""
+    phone: str = ""
+    language: str = ""
 
 
 class DefaultAdapter:
@@ -105,6 +124,69 @@ class DefaultAdapter:
             surname=payment.customer_surname or getattr(buyer, "first_name", ""),
             email=payment.customer_email or getattr(buyer, "email", ""),
         )
+
+    # --- messages to buyers and sellers (django_cinetpay.messaging) ---------------------------------------
+
+    def get_message_recipient(self, user: Any, role: str, payment: CinetPayTransaction) -> MessageRecipient:
+        """Where messages about ``payment`` reach ``user``, its ``role`` (``"buyer"`` or ``"seller"``).
+
+        Override this one method when your site keeps e-mail, phone or language in its own profile model.
+        By default: the account's e-mail; for the buyer the number that paid, for the seller the number
+        :meth:`get_payout_destination` pays; ``LANGUAGE_CODE``. Called after the payment's commit, with
+        the escrow there once the payment is accepted.
+        """
+        from django.conf import settings as django_settings
+
+        phone = ""
+        if role == BUYER:
+            prefix = payment.payer_phone_prefix.lstrip("+") or CURRENCY_PHONE_PREFIXES.get(
+                payment.currency, ""
+            )
+            phone = _e164(prefix, payment.payer_phone)
+        else:
+            escrow = getattr(payment, "escrow", None)
+            destination = self.get_payout_destination(escrow) if escrow is not None else None
+            if destination is not None:
+                phone = _e164(destination.prefix, destination.phone)
+        return MessageRecipient(
+            email=getattr(user, "email", "") or "", phone=phone, language=django_settings.LANGUAGE_CODE
+        )
+
+    def get_message_url(self, payment: CinetPayTransaction, role: str) -> str:
+        """The absolute link a message about ``payment`` gives ``role``: by default the payment's escrow
+        page (its failure page when it was not paid), on ``CINETPAY_SITE_URL`` (else ``CINETPAY_BASE_URL``,
+        else the current ``Site`` over https). Point it at your own order page; "" leaves the link out."""
+        from django.urls import reverse
+
+        from .conf import settings
+        from .states import PaymentStatus
+
+        base = settings.CINETPAY_SITE_URL or settings.CINETPAY_BASE_URL or _site_url()
+        if not base:
+            return ""
+        name = "cinetpay:confirm" if payment.status == PaymentStatus.ACCEPTED else "cinetpay:failed"
+        return base.rstrip("/") + reverse(name, kwargs={"transaction_id": payment.transaction_id})
+
+
+def _e164(prefix: str, phone: str) -> str:
+    """``phone`` of the country ``prefix`` in E.164 form, or "" when it is not a valid mobile number."""
+    if not phone:
+        return ""
+    try:
+        return parse_phone(phone, prefix=prefix or None).e164
+    except InvalidPhoneNumber:
+        return ""
+
+
+def _site_url() -> str:
+    """``https://`` and the domain of the current ``Site``, when ``django.contrib.sites`` is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("django.contrib.sites"):
+        return ""
+    from django.contrib.sites.models import Site
+
+    return f"https://{Site.objects.get_current().domain}"
 
 
 def get_adapter() -> DefaultAdapter:

@@ -13,3 +13,6 @@ class CinetPayConfig(AppConfig):
             checks,  # noqa: F401 - registers the system checks
             tasks,  # noqa: F401 - registers the tasks that services enqueue by name
         )
+        from .messaging import receivers
+
+        receivers.connect()  # messages to buyers and sellers follow the package's signals

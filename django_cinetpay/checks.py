@@ -159,3 +159,59 @@ def check_adapter(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@checks.register("cinetpay")
+def check_messages(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The message settings name known kinds and channels, and the SMS backend is a usable class.
+
+    No backend is no error: SMS are then off (the console backend in DEBUG).
+    """
+    from django.utils.module_loading import import_string
+
+    from .messaging.kinds import KINDS
+    from .models import MessageChannel
+    from .sms.backends.base import BaseSmsBackend
+
+    errors: list[CheckMessage] = []
+    known = set(MessageChannel.values)
+    channels = list(settings.CINETPAY_MESSAGE_CHANNELS) + [
+        channel for chosen in dict(settings.CINETPAY_MESSAGES).values() for channel in chosen
+    ]
+    unknown_kinds = sorted(set(dict(settings.CINETPAY_MESSAGES)) - set(KINDS))
+    if unknown_kinds or set(channels) - known:
+        errors.append(
+            checks.Error(
+                f"CINETPAY_MESSAGES or CINETPAY_MESSAGE_CHANNELS name unknown message kinds {unknown_kinds} "
+                f"or channels {sorted(set(map(str, channels)) - known)}.",
+                hint=f"Kinds are {', '.join(KINDS)}; channels are {', '.join(sorted(known))}.",
+                id="cinetpay.E030",
+            )
+        )
+    path = settings.CINETPAY_SMS_BACKEND
+    if path:
+        try:
+            backend = import_string(path)
+        except ImportError as exc:
+            backend = None
+            problem = f"cannot be imported: {exc}"
+        else:
+            problem = "is not a subclass of django_cinetpay.sms.backends.base.BaseSmsBackend"
+        if not (isinstance(backend, type) and issubclass(backend, BaseSmsBackend)):
+            errors.append(
+                checks.Error(
+                    f"CINETPAY_SMS_BACKEND {path!r} {problem}.",
+                    hint="Name an SMS backend class, e.g. django_cinetpay.sms.backends.console.SmsBackend.",
+                    id="cinetpay.E031",
+                )
+            )
+    attempts = settings.CINETPAY_MESSAGE_MAX_ATTEMPTS
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        errors.append(
+            checks.Error(
+                "CINETPAY_MESSAGE_MAX_ATTEMPTS must be a positive integer.",
+                hint="5 (the default) gives a provider about a quarter of an hour with the default back-off.",
+                id="cinetpay.E032",
+            )
+        )
+    return errors

@@ -115,6 +115,32 @@ class CinetPayConf(AppConf):
     CACHE = "default"
     LANG = "fr"
     ADAPTER = "django_cinetpay.adapter.DefaultAdapter"
+    # --- Messages to buyers and sellers (django_cinetpay.messaging) ---
+    #: The channels messages go out on at all; ``()`` turns every message off.
+    MESSAGE_CHANNELS: tuple[str, ...] = ("email", "sms")
+    #: Per message kind, the channels it goes out on, replacing the defaults of
+    #: ``django_cinetpay.messaging.kinds`` (e.g. ``{"seller_funds_released": ("email", "sms")}``; ``()`` off).
+    MESSAGES: dict[str, tuple[str, ...]] = {}
+    #: The dotted path of the SMS backend class. ``None``: the console backend when DEBUG is on, else no
+    #: SMS at all.
+    SMS_BACKEND: str | None = None
+    #: The sender name or short code SMS come from, when the provider lets you choose ("" = its default).
+    SMS_SENDER = _env("CINETPAY_SMS_SENDER")
+    #: Credentials of the Africa's Talking backend (``pip install django-cinetpay[sms]``).
+    AFRICASTALKING_USERNAME = _env("CINETPAY_AFRICASTALKING_USERNAME")
+    AFRICASTALKING_API_KEY = _env("CINETPAY_AFRICASTALKING_API_KEY")
+    #: The ``From`` of e-mails; ``None`` uses ``DEFAULT_FROM_EMAIL``.
+    EMAIL_FROM: str | None = None
+    #: The site's public address for the links in messages; "" falls back to ``CINETPAY_BASE_URL``.
+    SITE_URL = _env("CINETPAY_SITE_URL")
+    #: Attempts at sending one message before it ends failed; the wait doubles after each failure.
+    MESSAGE_MAX_ATTEMPTS = 5
+    MESSAGE_RETRY_BACKOFF = dt.timedelta(minutes=1)
+    #: A message still ``sending`` this long after its claim was interrupted (worker killed mid-send):
+    #: it ends failed, since it may have gone out; staff may send it again.
+    MESSAGE_SEND_STALE_AFTER = dt.timedelta(minutes=15)
+    #: How long before ``CINETPAY_ESCROW_AUTO_CONFIRM_AFTER`` confirms for a silent buyer they are reminded.
+    ESCROW_REMINDER_BEFORE = dt.timedelta(hours=24)
 
     class Meta:
         prefix = "CINETPAY"
@@ -189,6 +215,18 @@ class CinetPayConf(AppConf):
                 f"CINETPAY_CACHE {value!r} is not a cache alias of CACHES ({', '.join(sorted(aliases))})."
             )
         return str(value)
+
+    def configure_message_retry_backoff(self, value: object) -> dt.timedelta:
+        return _to_timedelta("CINETPAY_MESSAGE_RETRY_BACKOFF", value)
+
+    def configure_message_send_stale_after(self, value: object) -> dt.timedelta:
+        return _to_timedelta("CINETPAY_MESSAGE_SEND_STALE_AFTER", value)
+
+    def configure_escrow_reminder_before(self, value: object) -> dt.timedelta:
+        return _to_timedelta("CINETPAY_ESCROW_REMINDER_BEFORE", value)
+
+    def configure_site_url(self, value: str) -> str:
+        return (value or "").rstrip("/")
 
     def configure_job_batch_size(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -1,7 +1,8 @@
 """Data and querysets. No HTTP here, and no status is written outside :mod:`django_cinetpay.services`.
 
-Over 400 lines on purpose: the four money records (payment, escrow, payout, audit) and the notification
-log are read together (their constraints refer to each other), and Django looks for them here.
+Over 400 lines on purpose: the four money records (payment, escrow, payout, audit), the notification log
+and the messages sent to buyers and sellers are read together (their constraints refer to each other), and
+Django looks for them here.
 """
 
 from __future__ import annotations
@@ -495,3 +496,107 @@ class PayoutRequest(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class MessageState(models.TextChoices):
+    """Where a message to a buyer or seller stands (see :mod:`django_cinetpay.messaging.delivery`)."""
+
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class MessageKind(models.TextChoices):
+    """What a message says; each has its templates (``cinetpay/email/<kind>…``, ``cinetpay/sms/<kind>…``)."""
+
+    BUYER_PAYMENT_ACCEPTED = "buyer_payment_accepted", _("Buyer: payment accepted")
+    BUYER_PAYMENT_REFUSED = "buyer_payment_refused", _("Buyer: payment not completed")
+    BUYER_DISPUTE_OPENED = "buyer_dispute_opened", _("Buyer: dispute opened")
+    BUYER_DISPUTE_RESOLVED = "buyer_dispute_resolved", _("Buyer: dispute resolved")
+    BUYER_REFUND_SENT = "buyer_refund_sent", _("Buyer: refund sent")
+    BUYER_DUPLICATE_REFUNDED = "buyer_duplicate_refunded", _("Buyer: duplicate payment refunded")
+    BUYER_CONFIRM_REMINDER = "buyer_confirm_reminder", _("Buyer: reminder before automatic confirmation")
+    SELLER_PAYMENT_RECEIVED = "seller_payment_received", _("Seller: payment received, deliver now")
+    SELLER_RECEIPT_CONFIRMED = "seller_receipt_confirmed", _("Seller: buyer confirmed receipt")
+    SELLER_FUNDS_RELEASED = "seller_funds_released", _("Seller: money released")
+    SELLER_PAYOUT_COMPLETED = "seller_payout_completed", _("Seller: payout completed")
+    SELLER_PAYOUT_FAILED = "seller_payout_failed", _("Seller: payout failed")
+    SELLER_DISPUTE_OPENED = "seller_dispute_opened", _("Seller: dispute opened")
+    SELLER_DISPUTE_RESOLVED = "seller_dispute_resolved", _("Seller: dispute resolved")
+
+
+class Message(models.Model):
+    """An e-mail or SMS to a buyer or seller, recorded *before* it is sent, so it is sent at most once.
+
+    One row per event, recipient and channel (a unique constraint): a signal heard twice, a retried job
+    or two workers cannot make a second one. The content is rendered when the row is written, in the
+    recipient's language, and sent as it is; ``state`` moves only through
+    :mod:`django_cinetpay.messaging.delivery`, which claims a row with a conditional update before sending.
+    Not a money record, so it is not part of the service layer's audited states.
+    """
+
+    event = models.CharField(
+        _("event"), max_length=64, help_text=_("What happened, and to which payment or payout.")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=MessageKind.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=MessageChannel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cinetpay_messages",
+        verbose_name=_("recipient"),
+    )
+    payment = models.ForeignKey(
+        CinetPayTransaction, on_delete=models.PROTECT, related_name="messages", verbose_name=_("payment")
+    )
+    address = models.CharField(_("address"), max_length=254, help_text=_("E-mail address or phone number."))
+    language = models.CharField(_("language"), max_length=16)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=8, choices=MessageState.choices, default=MessageState.PENDING, editable=False
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("message to a buyer or seller")
+        verbose_name_plural = _("messages to buyers and sellers")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="cinetpay_message_created"),
+            models.Index(fields=["state", "created_at"], name="cinetpay_message_state"),
+            models.Index(fields=["kind", "created_at"], name="cinetpay_message_kind"),
+            models.Index(fields=["address"], name="cinetpay_message_address"),
+            # The sweep for messages due: few are waiting, so a partial index stays small.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="cinetpay_message_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient", "channel"], name="cinetpay_one_message_per_event_and_channel"
+            )
+        ]
+        permissions = [("resend_message", _("Can send a failed message to a buyer or seller again"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_channel_display()}) {self.event}"
+
+    @property
+    def masked_address(self) -> str:
+        """The address fit for displays: a phone number masked, an e-mail address as it is."""
+        return self.address if self.channel == MessageChannel.EMAIL else mask_phone(self.address)

@@ -13,6 +13,8 @@ task                        command
 ``process_payouts``         ``cinetpay_process_payouts``
 ``release_due_escrows``     ``cinetpay_release_due_escrows``
 ``reconcile``               ``cinetpay_reconcile``
+``send_message``            ``cinetpay_send_messages`` (all due)
+``send_due_messages``       ``cinetpay_send_messages``
 ==========================  ======================================
 
 Tasks are safe to run in several workers at once: the services lock rows with ``skip_locked``. Arguments
@@ -31,7 +33,8 @@ except ImportError:  # Django < 6.0: the backport, same API
 
 import datetime as dt
 
-from .models import CinetPayNotification
+from .messaging import delivery, reminders
+from .models import CinetPayNotification, MessageState
 from .services import escrow, notifications, payout_batches, queue, recheck, sending
 from .services import reconcile as reconciliation
 from .services.audit import Actor
@@ -97,6 +100,37 @@ def reconcile() -> int:
     return len(found)
 
 
+@task()
+def send_message(message_id: int) -> str:
+    """Send one recorded message to a buyer or seller (enqueued after the commit that recorded it).
+
+    After a failed attempt with attempts left, it enqueues itself for the next one when the task backend
+    can defer (``run_after``); otherwise the periodic ``send_due_messages`` takes it when due. Returns the
+    message's state.
+    """
+    attempt = delivery.deliver(message_id)
+    message = attempt.message
+    if attempt.made and message.state == MessageState.PENDING and message.next_attempt_at is not None:
+        _retry_later(message_id, message.next_attempt_at)
+    return message.state
+
+
+def _retry_later(message_id: int, when: dt.datetime) -> None:
+    try:
+        if send_message.get_backend().supports_defer:
+            send_message.using(run_after=when).enqueue(message_id)
+    except Exception:  # a queue that is down: the periodic sweep sends it when due
+        logger.warning("Message %s: its next attempt could not be queued", message_id, exc_info=True)
+
+
+@task()
+def send_due_messages() -> dict[str, int]:
+    """Record the reminders now due, then send every message due (first sends a stopped queue missed,
+    retries). Returns how many reminders were recorded and messages sent."""
+    return {"reminders": reminders.record_reminders(), "sent": delivery.send_due()}
+
+
 queue.register("send_payout", send_payout)
 queue.register("send_payouts", send_payouts)
 queue.register("process_notification", process_notification)
+queue.register("send_message", send_message)

@@ -80,6 +80,8 @@ CINETPAY_TRANSFER_PASSWORD = "test-transfer-password"
 CINETPAY_BASE_URL = "https://shop.example.com"
 CINETPAY_CHECKOUT_API_URL = "https://api-checkout.cinetpay.test/v2"
 CINETPAY_TRANSFER_API_URL = "https://client.cinetpay.test/v1"
+# Messages to buyers and sellers are tested in tests/notifications, which turns them on.
+CINETPAY_MESSAGE_CHANNELS = ()
 CINETPAY_CHECK_BACKOFF = 0
 # The simulator serves the end-to-end tests; DEBUG stays False above, so silence its production guard.
 CINETPAY_SIMULATOR_ALLOW_PRODUCTION = True

@@ -1,0 +1,1 @@
+"""SMS backends; :mod:`.base` says what one implements."""
