@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from django_cinetpay import services, sms
-from django_cinetpay.models import Message, MessageState
+from django_cinetpay.models import EscrowTransaction, Message, MessageKind, MessageState, PayoutRequest
 from django_cinetpay.states import EscrowStatus
 
-from ..escrow.conftest import accept, make_payment
+from ..escrow.conftest import TASKS_MODULE, accept, make_payment
 from .conftest import BUYER_PHONE, SELLER_PHONE, kinds
 
 
@@ -189,3 +193,32 @@ def test_a_duplicate_payment_tells_only_the_buyer_once_refunded(buyer, seller, c
     ]
     assert first.transaction_id in Message.objects.get(payment=second, channel="email").body
     assert sms.outbox[-1].to == "+2250101010101"  # the number that paid twice, told on its own phone
+
+
+def test_a_release_batch_records_its_messages_without_reading_the_payments_again(
+    buyer, seller, settings, django_capture_on_commit_callbacks
+):
+    """The seller's "money released" messages cost their own inserts only: the payments and sellers the
+    batch loaded are reused, so the queries grow with the messages, not with lookups per escrow."""
+    settings.CINETPAY_ESCROW_SECURITY_PERIOD = 0
+    settings.TASKS = {"default": {"BACKEND": f"{TASKS_MODULE}.backends.dummy.DummyBackend"}}
+
+    def released(count: int) -> int:
+        for _ in range(count):
+            escrow = accept(make_payment(buyer, seller)).escrow
+            EscrowTransaction.objects.filter(pk=escrow.pk).update(
+                status="confirmed", release_due_at=timezone.now() - dt.timedelta(seconds=1)
+            )
+        with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+            assert services.release_due_escrows().released == count
+        sql = [q["sql"] for q in captured.captured_queries]
+        read = {statement.split(" FROM ", 1)[1].split()[0] for statement in sql if " FROM " in statement}
+        assert read == {'"cinetpay_escrowtransaction"', '"cinetpay_payoutrequest"'}  # no payment, no user
+        return len(captured)
+
+    ContentType.objects.get_for_models(EscrowTransaction, PayoutRequest)
+    one, three = released(1), released(3)
+    # per escrow, its one message (by SMS): the receiver's savepoint, the message's, the INSERT, and the
+    # two releases — and nothing read
+    assert three - one == 2 * 5
+    assert Message.objects.filter(kind=MessageKind.SELLER_FUNDS_RELEASED).count() == 4

@@ -78,7 +78,7 @@ def test_ping_accepts_good_credentials(api):
         },
     )
     out, _ = run("cinetpay_ping")
-    assert "credentials accepted" in out
+    assert "accepts the credentials" in out
     assert "available balance 5000" in out
     assert "CinetPay is reachable" in out
 

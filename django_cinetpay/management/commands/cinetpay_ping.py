@@ -8,8 +8,10 @@ from django.core import checks
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ... import exceptions
-from ...client import get_checkout_client, get_transfer_client
+from ...client import get_transfer_client
 from ...conf import settings
+from ...health.remote import ping_checkout
+from ...health.results import Level
 
 
 class Command(BaseCommand):
@@ -25,17 +27,10 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("Fix the settings above first.")
         self.stdout.write(f"Checkout API: {settings.CINETPAY_CHECKOUT_API_URL}")
-        try:
-            # An id nobody used: valid credentials give a "not found"-style answer, bad ones 609/613.
-            get_checkout_client(check_attempts=1).check_payment("cinetpay-ping-0")
-        except exceptions.CinetPayAuthError as exc:
-            raise CommandError(f"CinetPay refused the credentials: {exc}") from exc
-        except exceptions.CinetPayNetworkError as exc:
-            raise CommandError(f"CinetPay could not be reached: {exc}") from exc
-        except exceptions.CinetPayAPIError as exc:
-            self.stdout.write(f"  credentials accepted (CinetPay answered {exc.code} for a test look-up)")
-        else:
-            self.stdout.write("  credentials accepted")
+        level, text = ping_checkout()  # the same look-up the health check makes
+        if level is not Level.OK:
+            raise CommandError(text)
+        self.stdout.write(f"  {text}")
         if skip_transfer or not settings.CINETPAY_TRANSFER_PASSWORD:
             self.stdout.write("Transfer API: skipped (no CINETPAY_TRANSFER_PASSWORD, or --skip-transfer)")
         else:
