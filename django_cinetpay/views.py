@@ -27,6 +27,7 @@ from .adapter import get_adapter
 from .forms import PaymentForm
 from .ids import is_our_id, is_payment_token
 from .models import CinetPayTransaction, EscrowTransaction, NotificationKind
+from .reading import failure_reason, payout_needs_staff, resolution_payout
 from .services import notifications, recheck, webhooks
 from .states import PAYMENT_FAILED_STATES, PaymentStatus
 
@@ -200,7 +201,8 @@ def success(request: HttpRequest, transaction_id: str) -> HttpResponse:
     tx = _payment_for(request, transaction_id)
     if tx.status != PaymentStatus.ACCEPTED:
         return redirect(_page_for(tx), transaction_id=tx.transaction_id)
-    return render(request, "cinetpay/payment_success.html", {"transaction": tx})
+    context = {"transaction": tx, "is_buyer": request.user.pk == tx.buyer_id}
+    return render(request, "cinetpay/payment_success.html", context)
 
 
 @login_required
@@ -209,14 +211,9 @@ def failed(request: HttpRequest, transaction_id: str) -> HttpResponse:
     tx = _payment_for(request, transaction_id)
     if tx.status not in PAYMENT_FAILED_STATES:
         return redirect(_page_for(tx), transaction_id=tx.transaction_id)
-    return render(request, "cinetpay/payment_failed.html", {"transaction": tx, "reason": _failure_reason(tx)})
-
-
-def _failure_reason(tx: CinetPayTransaction) -> str:
-    from .client.codes import CHECKOUT_CODES
-
-    info = CHECKOUT_CODES.get(tx.cinetpay_code)
-    return _(info.hint) if info else _("The payment was not completed.")
+    is_buyer = request.user.pk == tx.buyer_id
+    context = {"transaction": tx, "is_buyer": is_buyer, "reason": failure_reason(tx, is_buyer=is_buyer)}
+    return render(request, "cinetpay/payment_failed.html", context)
 
 
 @login_required
@@ -225,7 +222,8 @@ def pending(request: HttpRequest, transaction_id: str) -> HttpResponse:
     tx = _payment_for(request, transaction_id)
     if tx.status == PaymentStatus.ACCEPTED or tx.status in PAYMENT_FAILED_STATES:
         return redirect(_page_for(tx), transaction_id=tx.transaction_id)
-    return render(request, "cinetpay/payment_pending.html", {"transaction": tx})
+    context = {"transaction": tx, "is_buyer": request.user.pk == tx.buyer_id}
+    return render(request, "cinetpay/payment_pending.html", context)
 
 
 @login_required
@@ -271,10 +269,13 @@ def _escrow_for(request: HttpRequest, transaction_id: str) -> EscrowTransaction:
 def _escrow_page(
     request: HttpRequest, template: str, escrow: EscrowTransaction, *, error: str = "", status: int = 200
 ) -> HttpResponse:
+    payout = resolution_payout(escrow)
     context = {
         "escrow": escrow,
         "transaction": escrow.payment,
         "is_buyer": request.user.pk == escrow.payment.buyer_id,
+        "payout": payout,
+        "payout_needs_staff": payout is not None and payout_needs_staff(payout),
         "error": error,
         "reason": request.POST.get("reason", ""),
         "next": request.POST.get("next") or request.GET.get("next", ""),

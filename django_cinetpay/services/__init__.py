@@ -21,6 +21,7 @@ calling convention holds for every public service:
   changes nothing.
 """
 
+from ..validators import validate_amount, validate_description
 from .audit import Actor, history
 from .escrow import (
     ReleaseReport,
@@ -66,5 +67,7 @@ __all__ = [
     "retry_payout",
     "set_destination",
     "start_checkout",
+    "validate_amount",
+    "validate_description",
     "validate_payment",
 ]

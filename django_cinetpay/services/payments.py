@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from .. import exceptions
 from ..adapter import get_adapter
 from ..client import CheckoutBackend, PaymentRequest, get_checkout_client, vocabulary
-from ..client.vocabulary import CURRENCY_LIMITS, KNOWN_CHANNELS
+from ..client.vocabulary import KNOWN_CHANNELS
 from ..conf import settings
 from ..models import CinetPayTransaction, generate_transaction_id
 from ..states import PAYMENT_TRANSITIONS, PaymentStatus
+from ..validators import validate_amount, validate_description
 from . import callbacks
 from .audit import Actor, record
 from .orders import order_fields, refuse_if_paid
@@ -37,47 +38,16 @@ CUSTOMER_FIELDS = tuple(name for name in vocabulary.CUSTOMER_FIELDS if name != "
 # --- creating ---------------------------------------------------------------------------------------
 
 
-def amount_limits(currency: str) -> tuple[int, int]:
-    """(minimum, maximum) for ``currency``; ``CINETPAY_AMOUNT_LIMITS`` overrides the built-in table."""
-    return {**CURRENCY_LIMITS, **settings.CINETPAY_AMOUNT_LIMITS}[currency]
-
-
 def validate_payment(
     *, buyer: Any, seller: Any, amount: object, currency: str, description: str, channels: str
 ) -> int:
     """Check a payment as CinetPay would, before calling it. Returns the amount as an ``int``.
 
-    Raises :class:`~django_cinetpay.exceptions.PaymentValidationError` with a message for people.
+    The amount and the description follow :mod:`django_cinetpay.validators`, the rules a host's forms use
+    too. Raises :class:`~django_cinetpay.exceptions.PaymentValidationError` with a message for people.
     """
-    if isinstance(amount, bool) or not isinstance(amount, (int, Decimal)) or int(amount) != amount:
-        raise exceptions.PaymentValidationError(
-            _("The amount must be a whole number (CinetPay takes integers), not %(amount)r.")
-            % {"amount": amount}
-        )
-    value = int(amount)
-    if currency not in settings.CINETPAY_CURRENCIES:
-        raise exceptions.PaymentValidationError(
-            _("The currency %(currency)s is not accepted; use one of %(allowed)s.")
-            % {"currency": currency, "allowed": ", ".join(settings.CINETPAY_CURRENCIES)}
-        )
-    if value % 5:
-        raise exceptions.PaymentValidationError(
-            _("CinetPay only accepts amounts that are multiples of 5; %(amount)s is not.") % {"amount": value}
-        )
-    low, high = amount_limits(currency)
-    if not low <= value <= high:
-        raise exceptions.PaymentValidationError(
-            _("The amount must be between %(low)s and %(high)s %(currency)s.")
-            % {"low": low, "high": high, "currency": currency}
-        )
-    if not description or not description.strip():
-        raise exceptions.PaymentValidationError(_("A payment needs a description."))
-    bad = sorted({c for c in description if c in vocabulary.FORBIDDEN_DESCRIPTION_CHARS})
-    if bad:
-        raise exceptions.PaymentValidationError(
-            _("The description may not contain the characters %(chars)s (CinetPay refuses them).")
-            % {"chars": " ".join(bad)}
-        )
+    value = validate_amount(amount, currency)
+    validate_description(description)
     unknown = [c for c in channels.split(",") if c not in KNOWN_CHANNELS]
     if unknown:
         raise exceptions.PaymentValidationError(
@@ -133,7 +103,7 @@ def create_payment(
         seller=seller,
         amount=value,
         currency=currency,
-        description=description[:255],
+        description=description,
         channels=channels,
         metadata=metadata,
         commission_rate=commission_rate,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ..client.vocabulary import COUNTRY_PHONE_PREFIXES, PAYMENT_METHODS
 from .engine import Fault, FaultRule, Payment, methods_for
 from .engine.checkout import default_prefix
+from .labels import FAULTS
 
 NOTIFICATION_CHOICES = [
     ("", _("Deliver normally")),
@@ -56,8 +57,9 @@ class CheckoutForm(forms.Form):
 class FaultForm(forms.Form):
     """A fault rule added from the simulator page."""
 
-    fault = forms.ChoiceField(choices=[(f.value, f.value) for f in Fault])
+    fault = forms.ChoiceField(label=_("Fault"), choices=list(FAULTS.items()))
     target = forms.CharField(
+        label=_("Target"),
         max_length=64,
         initial="*",
         help_text=_(
@@ -65,8 +67,12 @@ class FaultForm(forms.Form):
             "transfer-notification, or * for all."
         ),
     )
-    times = forms.IntegerField(min_value=1, required=False, help_text=_("Empty: until removed."))
-    seconds = forms.FloatField(min_value=0, required=False, help_text=_("For latency and timeout."))
+    times = forms.IntegerField(
+        label=_("Times"), min_value=1, required=False, help_text=_("Empty: until removed.")
+    )
+    seconds = forms.FloatField(
+        label=_("Seconds"), min_value=0, required=False, help_text=_("For latency and timeout.")
+    )
 
     def rule(self) -> FaultRule:
         data = self.cleaned_data

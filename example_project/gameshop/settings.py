@@ -84,6 +84,12 @@ if CINETPAY_SIMULATOR:
 #: (releases after the security period, re-checks) are cron's: ``manage.py run_jobs`` in the demo.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Messages to buyers and sellers (django-cinetpay): the demo prints them on its console, and staff read
+# them in the admin ("Messages").
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "GameShop <noreply@gameshop.example>"
+CINETPAY_SMS_BACKEND = "django_cinetpay.sms.backends.console.SmsBackend"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

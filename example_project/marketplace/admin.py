@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from django_cinetpay.states import EscrowStatus
 
+from .forms import ListingForm
 from .models import Game, Listing, Message, Profile, Purchase
 
 
@@ -14,6 +15,8 @@ class GameAdmin(admin.ModelAdmin):
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
+    form = ListingForm  # the seller's rules: a price and a title CinetPay takes
+    fields = ["game", "seller", "kind", "title", "description", "price", "currency", "status"]
     list_display = ["title", "game", "seller", "price", "currency", "status"]
     list_filter = ["status", "game", "kind"]
     search_fields = ["title", "seller__username"]

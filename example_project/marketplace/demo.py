@@ -107,6 +107,11 @@ def _account(spec: DemoAccount) -> tuple[Any, bool]:
     if created:
         user.set_password(spec.password)
         user.save(update_fields=["password"])
+    if spec.role == "staff" and not (user.is_staff and user.is_superuser):
+        # The staff account sees all of the staff side (the admin, the money actions, the reports
+        # dashboard behind cinetpay.view_reports): a superuser holds every permission, present and future.
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     if spec.phone:
         Profile.objects.get_or_create(user=user, defaults={"phone_prefix": PHONE_PREFIX, "phone": spec.phone})
     return user, created

@@ -153,6 +153,7 @@ class Message(models.Model):
 
     class Event(models.TextChoices):
         PAID = "paid", _("Payment received")
+        DELIVERED = "delivered", _("Delivered by the seller")
         DUPLICATE = "duplicate", _("Listing already paid: payment refunded")
         DISPUTED = "disputed", _("Dispute opened")
         RELEASED = "released", _("Money released")

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from django_cinetpay.models import CinetPayTransaction, EscrowTransaction, PayoutRequest
+from django_cinetpay.reading import payout_needs_staff
 from django_cinetpay.states import PAYMENT_FAILED_STATES, EscrowStatus, PaymentStatus, PayoutKind
 
-from .models import Purchase
+from .models import Message, Purchase
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class Panel:
 
     ``stage`` is ``"awaiting_payment"``, ``"payment_failed"`` or an escrow status (``"held"``,
     ``"confirmed"``, ``"disputed"``, ``"released"``, ``"refunded"``). ``payout`` is the transfer that
-    follows a resolution: the seller's payout once released, the buyer's refund once refunded.
+    follows a resolution: the seller's payout once released, the buyer's refund once refunded;
+    ``payout_stuck`` when it has stopped and waits for staff. ``delivered``: the seller said so in the chat.
     """
 
     is_buyer: bool
@@ -31,8 +33,18 @@ class Panel:
     payment: CinetPayTransaction
     escrow: EscrowTransaction | None
     payout: PayoutRequest | None
+    payout_stuck: bool
+    delivered: bool
     can_confirm: bool
     can_dispute: bool
+    can_mark_delivered: bool
+    can_cancel: bool
+
+    @property
+    def state(self) -> str:
+        """What the live page compares to know whether the panel changed."""
+        payout_status = self.payout.status if self.payout else ""
+        return f"{self.stage}:{payout_status}:{self.payout_stuck}:{self.delivered}:{self.can_dispute}"
 
 
 def purchase_stage(purchase: Purchase) -> str:
@@ -70,12 +82,18 @@ def purchase_panel(purchase: Purchase, user: object) -> Panel:
         payout = purchase.current_payout(PayoutKind.SELLER_PAYOUT)
     elif stage == EscrowStatus.REFUNDED:
         payout = purchase.current_payout(PayoutKind.REFUND)
+    held = stage == EscrowStatus.HELD
+    delivered = held and purchase.messages.filter(event=Message.Event.DELIVERED).exists()
     return Panel(
         is_buyer=is_buyer,
         stage=stage,
         payment=payment,
         escrow=escrow,
         payout=payout,
-        can_confirm=is_buyer and stage == EscrowStatus.HELD,
+        payout_stuck=payout is not None and payout_needs_staff(payout),
+        delivered=delivered,
+        can_confirm=is_buyer and held,
         can_dispute=is_buyer and escrow is not None and escrow.is_disputable(timezone.now()),
+        can_mark_delivered=not is_buyer and held and not delivered,
+        can_cancel=not is_buyer and held,
     )

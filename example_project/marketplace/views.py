@@ -113,7 +113,7 @@ def purchase_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _participant_purchase(request: HttpRequest, pk: int) -> Purchase:
+def participant_purchase(request: HttpRequest, pk: int) -> Purchase:
     """The purchase, if the user is its buyer or seller; 404 for anyone else, so ids leak nothing."""
     purchase = get_object_or_404(
         Purchase.objects.select_related("listing__game", "listing__seller", "buyer", "payment"), pk=pk
@@ -132,7 +132,7 @@ def _mark_read(purchase: Purchase, user: object) -> None:
 @require_GET
 def purchase_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The transaction page: payment status (live), escrow state and actions, and the chat."""
-    purchase = _participant_purchase(request, pk)
+    purchase = participant_purchase(request, pk)
     _mark_read(purchase, request.user)
     context = {"purchase": purchase, "panel": purchase_panel(purchase, request.user), "form": MessageForm()}
     return render(request, "marketplace/purchase_detail.html", context)
@@ -146,14 +146,13 @@ def purchase_live(request: HttpRequest, pk: int) -> JsonResponse:
     ``state`` and ``last_message`` let the page replace a part only when it changed, so a half-typed
     dispute reason is not wiped by a poll that brings nothing new.
     """
-    purchase = _participant_purchase(request, pk)
+    purchase = participant_purchase(request, pk)
     _mark_read(purchase, request.user)
     panel = purchase_panel(purchase, request.user)
     context = {"purchase": purchase, "panel": panel}
-    payout_status = panel.payout.status if panel.payout else ""
     return JsonResponse(
         {
-            "state": f"{panel.stage}:{payout_status}:{panel.can_dispute}",
+            "state": panel.state,
             "last_message": purchase.messages.order_by("-pk").values_list("pk", flat=True).first() or 0,
             "panel": render_to_string("marketplace/_panel.html", context, request=request),
             "chat": render_to_string("marketplace/_chat.html", context, request=request),
@@ -164,7 +163,7 @@ def purchase_live(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def post_message(request: HttpRequest, pk: int) -> HttpResponse:
-    purchase = _participant_purchase(request, pk)
+    purchase = participant_purchase(request, pk)
     form = MessageForm(request.POST)
     if form.is_valid():
         message = form.save(commit=False)

@@ -5,6 +5,10 @@ browser downloads are never used: Chromium is the distribution's ``/usr/bin/chro
 or Chromium is missing these tests skip with the reason, except with ``CI=true``, where they fail.
 
 Screenshots of the key pages go to ``test-artifacts/screenshots/`` (kept after the run, git-ignored).
+
+Accessibility is measured with axe-core, injected into the page under test (the ``axe`` fixture). It comes
+from the npm registry through ``scripts/ensure-axe`` into ``.tools/axe/`` (git-ignored), never from a CDN;
+``CINETPAY_AXE_CORE`` names another copy. Missing, the accessibility tests skip, or fail with ``CI=true``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,12 +34,34 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE_CORE = Path(
+    os.environ.get("CINETPAY_AXE_CORE", ROOT / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js")
+)
+#: The axe-core impacts a page may not have: "serious" and "critical" block people (WCAG 2.x A and AA).
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 #: Playwright's default wait, in milliseconds: long enough for a poll cycle and a simulator round trip.
 TIMEOUT_MS = 20_000
 
 Shoot = Callable[["Page", str], None]
 LoggedIn = Callable[[str], "Page"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One axe-core rule a page breaks, with where: enough to find and fix it from the failure message."""
+
+    rule: str
+    impact: str
+    help: str
+    targets: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.impact} {self.rule}: {self.help} at {', '.join(self.targets[:5])}"
+
+
+Axe = Callable[["Page"], list[Violation]]
 
 
 def _unavailable(reason: str) -> None:
@@ -100,3 +127,38 @@ def shoot() -> Shoot:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, read once (see scripts/ensure-axe)."""
+    if not AXE_CORE.is_file():
+        _unavailable(f"No axe-core at {AXE_CORE}: run scripts/ensure-axe (npm install of axe-core)")
+    return AXE_CORE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source: str) -> Axe:
+    """``axe(page)``: the page's serious and critical axe-core violations, as it is now (WCAG 2.x A/AA)."""
+
+    def scan(page: Page) -> list[Violation]:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=axe_source)
+        results = page.evaluate(
+            """async () => await axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+                resultTypes: ["violations"],
+            })"""
+        )
+        return [
+            Violation(
+                rule=v["id"],
+                impact=v["impact"] or "",
+                help=v["help"],
+                targets=tuple(" ".join(map(str, node["target"])) for node in v["nodes"]),
+            )
+            for v in results["violations"]
+            if v["impact"] in BLOCKING_IMPACTS
+        ]
+
+    return scan

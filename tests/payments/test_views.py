@@ -45,7 +45,7 @@ def test_form_is_prefilled_from_the_buyer(client, payment, buyer):
     assert response.status_code == 200
     form = response.context["form"]
     assert (form["customer_surname"].value(), form["customer_name"].value()) == ("Awa", "Koné")
-    assert "1000 XOF" in response.content.decode()
+    assert "1,000\N{NO-BREAK SPACE}XOF" in response.content.decode()
     assert [t.name for t in response.templates][:2] == ["cinetpay/payment_form.html", "cinetpay/base.html"]
 
 
@@ -267,7 +267,7 @@ def test_failed_page_explains_the_code(client, pending_payment, buyer, settings)
     )
     client.force_login(buyer)
     text = client.get(url("failed", pending_payment), headers={"accept-language": "en"}).content.decode()
-    assert "balance is too low" in text
+    assert "Your balance was too low for this payment." in text
     assert "602" in text
 
 

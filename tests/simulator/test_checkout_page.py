@@ -41,7 +41,7 @@ def test_page_shows_what_is_paid_and_to_whom(sim_api, client, settings):
     assert response.status_code == 200
     html = response.content.decode()
     assert "GameMarket CI" in html
-    assert "12\u202f500" in html
+    assert "12,500" in html  # grouped for the page's language (English here)
     assert "XOF" in html
     assert "Compte Free Fire niveau 70" in html
     assert TRANSACTION_ID in html
@@ -49,7 +49,9 @@ def test_page_shows_what_is_paid_and_to_whom(sim_api, client, settings):
         assert label in html
     for outcome in ("pay", "refuse", "cancel", "pending"):
         assert f'name="outcome" value="{outcome}"' in html
-    assert "<link" not in html  # no CDN: the CSS is inline
+    # No CDN, not even the site's own static files: the CSS and the icon are inline.
+    (icon,) = re.findall(r'<link [^>]*href="([^"]*)"', html)
+    assert icon.startswith("data:image/svg+xml,")
     assert "<script src" not in html
 
 
@@ -282,3 +284,12 @@ def test_notify_url_failures_are_kept_and_do_not_break_the_page(sim_api, client,
 
     (delivery,) = SimulatedPayment.objects.get(token=token).record["deliveries"]
     assert delivery["status"] == 500
+
+
+def test_every_field_has_a_name_a_screen_reader_reads(sim_api, client):
+    token = sim_api.created()["payment_token"]
+    html = client.get(page_url(token)).content.decode()
+
+    for field in ("id_phone_prefix", "id_phone", "id_notification"):
+        assert re.search(rf'<label [^>]*for="{field}"', html), field
+    assert "<legend" in html  # the payment methods are a named group

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from django_cinetpay.simulator.models import SimulatedTransfer
 
@@ -108,3 +110,44 @@ def test_dashboard_settles_due_transfers(client, transfer, merchant, settings):
     settings.CINETPAY_SIMULATOR_TRANSFER_DELAY = 0
     client.get(DASHBOARD)
     assert SimulatedTransfer.objects.get().treatment_status == "VAL"
+
+
+# --- words and layout for people ------------------------------------------------------------------------
+
+
+def test_the_dashboard_names_states_and_faults_for_people(sim_api, client, transfer):
+    sim_api.created(amount=12500)
+
+    html = client.get(DASHBOARD).content.decode()
+
+    assert "Awaiting validation" in html  # a transfer in treatment_status NEW
+    assert ">NEW<" not in html
+    assert 'data-label="State">Created<' in html
+    assert "12,500\N{NO-BREAK SPACE}XOF" in html
+    assert '<label for="id_fault">Fault</label>' in html
+    assert '<option value="lost">Notification lost</option>' in html
+    assert ">lost<" not in html
+
+
+def test_the_dashboard_speaks_french(sim_api, client, transfer):
+    sim_api.created(amount=12500)
+    html = client.get(DASHBOARD, headers={"accept-language": "fr"}).content.decode()
+
+    with translation.override("fr"):
+        expected = [translation.gettext(text) for text in ("Awaiting validation", "Created", "Faults")]
+    assert 'lang="fr"' in html
+    for text in expected:
+        assert text.replace("'", "&#x27;") in html or text in html
+    assert "12\N{NO-BREAK SPACE}500\N{NO-BREAK SPACE}XOF" in html
+
+
+def test_every_data_cell_names_its_column_for_the_phone_layout(sim_api, client, transfer):
+    sim_api.created()
+    html = client.get(DASHBOARD).content.decode()
+
+    rows = re.findall(r"<tr>\s*(.*?)</tr>", html.split("<tbody>", 2)[2], flags=re.S)
+    assert rows
+    for row in rows:
+        cells = re.findall(r"<td([^>]*)>", row)
+        assert all("data-label=" in cell for cell in cells[:-1]), row  # the last one holds the buttons
+    assert ".sim-table td[data-label]::before" in html  # the stacked layout below 40rem

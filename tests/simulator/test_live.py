@@ -87,7 +87,7 @@ def customer_chooses(payment_url: str, outcome: str) -> dict[str, str]:
 def _choose(browser: requests.Session, payment_url: str, outcome: str) -> dict[str, str]:
     page = browser.get(payment_url, timeout=10)
     assert page.status_code == 200
-    assert "1\u202f500" in page.text
+    assert "1,500" in page.text
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     data = {"csrfmiddlewaretoken": csrf, "method": "OM", "phone": "0707070707", "phone_prefix": "225"}
     answer = browser.post(payment_url, data={**data, "outcome": outcome}, timeout=10)

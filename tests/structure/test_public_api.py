@@ -33,6 +33,8 @@ SERVICES: dict[str, list[tuple[str, str]]] = {
     "validate_payment": [
         (n, "K") for n in ("buyer", "seller", "amount", "currency", "description", "channels")
     ],
+    "validate_amount": [("amount", "P"), ("currency", "P")],
+    "validate_description": [("description", "P")],
     "start_checkout": [("tx", "P"), ("customer", "K"), ("channels", "K"), ("actor", "K"), ("client", "K")],
     "refresh_payment": [
         ("tx", "P"),

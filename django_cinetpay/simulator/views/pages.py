@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ...formatting import money
 from ..conf import merchant_name
 from ..engine import (
     CustomerError,
@@ -33,10 +34,6 @@ def _payment(sim: Simulator, token: str) -> Payment:
         return sim.checkout.find(token=token)
     except UnknownPaymentError:
         raise Http404("No simulated payment has this token.") from None
-
-
-def _amount(value: int) -> str:
-    return f"{value:,}".replace(",", "\u202f")
 
 
 @login_not_required  # CinetPay's checkout knows nothing of the merchant's logins
@@ -70,7 +67,7 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
         "payment": payment,
         "form": form,
         "merchant": merchant_name(),
-        "amount": _amount(payment.amount),
+        "amount": money(payment.amount),
         "outcomes": {outcome.name: outcome.value for outcome in Outcome},
     }
     return render(request, "cinetpay_simulator/checkout.html", context, status=400 if form.errors else 200)

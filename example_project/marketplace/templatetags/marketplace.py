@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext as _
 
+from django_cinetpay.formatting import money
 from django_cinetpay.states import PayoutKind
 
 from ..models import Message, Purchase
@@ -13,12 +14,8 @@ from ..panel import purchase_stage, stage_label
 register = template.Library()
 
 
-@register.filter
-def money(amount: int | None, currency: str = "") -> str:
-    """``15000, "XOF"`` → ``"15 000 XOF"`` (narrow no-break spaces: the amount never wraps)."""
-    if amount is None:
-        return ""
-    return f"{amount:,}".replace(",", "\u202f") + (f"\u00a0{currency}" if currency else "")
+#: ``{{ amount|money:currency }}``: django-cinetpay's, so the site and the payment pages write amounts alike.
+register.filter("money", money)
 
 
 @register.filter
@@ -32,6 +29,10 @@ def event_text(message: Message) -> str:
         Message.Event.PAID: _(
             "Payment of %(amount)s received and held in escrow. Seller: deliver now, by sending the "
             "account details in this chat. Buyer: confirm receipt once you have checked them."
+        ),
+        Message.Event.DELIVERED: _(
+            "The seller says it is delivered. Buyer: check what you received, then confirm receipt, or "
+            "report a problem."
         ),
         Message.Event.DUPLICATE: _(
             "This listing had already been paid (payment %(original)s) when CinetPay accepted this "

@@ -117,8 +117,8 @@ def test_site_messages_are_read_in_the_readers_language(
     buyer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = page(buyer_client, purchase)
 
-    assert "Paiement de 15\u202f000\u00a0XOF reçu et placé en séquestre." in french
-    assert "Payment of 15\u202f000\u00a0XOF received and held in escrow." in english
+    assert "Paiement de 15\u00a0000\u00a0XOF reçu et placé en séquestre." in french
+    assert "Payment of 15,000\u00a0XOF received and held in escrow." in english
 
 
 def test_french_by_default_whatever_the_browser_says(client: Client, settings: Any) -> None:

@@ -40,11 +40,13 @@ def test_a_confirmed_sale_is_paid_out_by_the_worker_not_the_request(
     payout = purchase.current_payout()
     assert payout is not None
     assert payout.status == PayoutStatus.PENDING  # nothing sent inside the request
-    [queued] = DBTaskResult.objects.all()
-    assert (queued.task_path, queued.args_kwargs["args"]) == (
+    queued = DBTaskResult.objects.get(task_path="django_cinetpay.tasks.send_payouts")
+    assert queued.args_kwargs["args"] == [[payout.pk]]
+    # the messages to the buyer and the seller are queued beside it, never sent in the request either
+    assert set(DBTaskResult.objects.values_list("task_path", flat=True)) == {
         "django_cinetpay.tasks.send_payouts",
-        [[payout.pk]],
-    )
+        "django_cinetpay.tasks.send_message",
+    }
 
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from django_cinetpay import services
@@ -50,6 +51,7 @@ class Command(BaseCommand):
     def run_once(self) -> None:
         released = services.release_due_escrows(actor=services.Actor.job("run_jobs"))
         report = services.process_payouts(actor=services.Actor.job("run_jobs"))
+        call_command("cinetpay_send_messages", verbosity=0)  # reminders, retries of messages
         if released.released:
             self.stdout.write(f"{released.released} escrow(s) released.")
         for escrow, error in released.errors:
