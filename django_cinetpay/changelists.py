@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .client.vocabulary import KNOWN_CURRENCIES, PAYMENT_METHODS
+from .phones import InvalidPhoneNumber, parse_phone
 
 # The planner's own estimate of a table's rows: the row density PostgreSQL measured at its last VACUUM or
 # ANALYZE, times the table's current size (so growth since then counts). NULL when never measured.
@@ -130,6 +131,17 @@ class LargeTableAdmin(admin.ModelAdmin):
     #: buyer's username) finds the rows pointing at it. The related rows are looked up first, in a query
     #: of their own, so the list's filter stays an ``OR`` over indexed columns of one table.
     search_related: tuple[tuple[str, str], ...] = ()
+    #: Columns holding a mobile number in national form (``0707070707``, as CinetPay gives it): a search
+    #: word that reads as a phone number (``0707070707``, ``+2250707070707``) is matched exactly against
+    #: the ones an index serves (:meth:`phone_columns`). A column without an index is left out, never
+    #: scanned: its search starts working when the model gains the index.
+    search_phones: tuple[str, ...] = ()
+
+    def phone_columns(self) -> list[str]:
+        """The :attr:`search_phones` columns an index leads with (a partial index serves only its rows)."""
+        meta = self.model._meta
+        indexed = {index.fields[0] for index in meta.indexes if index.condition is None}
+        return [name for name in self.search_phones if name in indexed or meta.get_field(name).db_index]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
@@ -147,6 +159,9 @@ class LargeTableAdmin(admin.ModelAdmin):
             match = Q()
             for lookup in lookups:
                 match |= Q(**{lookup: word})
+            national = national_number(word) if self.search_phones else ""
+            for column in self.phone_columns() if national else ():
+                match |= Q(**{column: national})
             for relation, key in self.search_related:
                 related: Any = self.model
                 for name in relation.split("__"):
@@ -160,3 +175,17 @@ class LargeTableAdmin(admin.ModelAdmin):
                 return queryset.none(), False
             queryset = queryset.filter(match)
         return queryset, False
+
+
+def national_number(word: str) -> str:
+    """The national form of a phone number staff typed as one word (``+2250707070707``,
+    ``002250707070707`` or ``0707070707``), or ``""`` when the word is not a phone number."""
+    digits = "".join(c for c in word if c.isdigit())
+    if len(digits) < 6 or any(c not in "+0123456789-." for c in word):
+        return ""
+    if word.startswith(("+", "00")):
+        try:
+            return parse_phone(word).national
+        except InvalidPhoneNumber:
+            return ""
+    return digits

@@ -12,7 +12,9 @@ would its own when a view lets one through: :class:`PermissionDeniedError` is a
 
 from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 
 class CinetPayError(Exception):
@@ -143,15 +145,38 @@ class InvalidPhoneNumber(InvalidInputError):
 
 
 class InvalidTransitionError(CinetPayError):
-    """A state change that the transition table forbids (e.g. an accepted payment going back)."""
+    """A state change that the transition table forbids (e.g. an accepted payment going back).
+
+    ``from_status`` and ``to_status`` are the status codes; ``str()`` names them as people read them
+    (``Escrow CP… is “Released to the seller”: it cannot become “Refunded to the buyer”.``), in the
+    language active when it is shown, so staff and buyers read it in theirs and logs in the site's.
+    """
 
     def __init__(self, obj: object, from_status: str, to_status: str) -> None:
         self.obj = obj
         self.from_status = str(from_status)
         self.to_status = str(to_status)
-        super().__init__(
-            f"{type(obj).__name__} {obj}: cannot go from '{self.from_status}' to '{self.to_status}'"
-        )
+        super().__init__(obj, self.from_status, self.to_status)
+
+    def __str__(self) -> str:
+        names = {
+            "object": capfirst(str(self.obj)),
+            "from": status_label(self.obj, self.from_status),
+            "to": status_label(self.obj, self.to_status),
+        }
+        if self.from_status == self.to_status:
+            return gettext("%(object)s is already “%(from)s”.") % names
+        return gettext("%(object)s is “%(from)s”: it cannot become “%(to)s”.") % names
+
+
+def status_label(obj: object, status: str) -> str:
+    """The label people read for ``status`` of ``obj``'s ``status`` field (the code when it has none)."""
+    meta = getattr(obj, "_meta", None)
+    try:
+        choices = dict(meta.get_field("status").flatchoices) if meta is not None else {}
+    except FieldDoesNotExist:
+        choices = {}
+    return str(choices.get(status, status))
 
 
 class PermissionDeniedError(CinetPayError, PermissionDenied):

@@ -1,5 +1,6 @@
 """The seed's payment form (who pays, and the card details CinetPay needs for card payments), and the
-admin's form for a payout's destination. Phone numbers are parsed with :mod:`django_cinetpay.phones`."""
+admin's forms: a payout's destination, the note an action asks for. Phone numbers are parsed with
+:mod:`django_cinetpay.phones`."""
 
 from __future__ import annotations
 
@@ -93,8 +94,8 @@ CARD_FIELDS = tuple(name for name in CARD_CUSTOMER_FIELDS if not PaymentForm.bas
 class PayoutDestinationForm(forms.Form):
     """Staff set where a pending payout goes (admin): a mobile number of a country paid in its currency.
 
-    The number is checked with libphonenumber in the chosen country, so what :meth:`destination` gives is
-    stored as it is: calling code and national number, whatever way staff typed it.
+    The number is checked with libphonenumber in the chosen country, so what :func:`payout_destination`
+    gives is stored as it is: calling code and national number, whatever way staff typed it.
     """
 
     country = forms.ChoiceField(label=_("Country"))
@@ -121,13 +122,26 @@ class PayoutDestinationForm(forms.Form):
                 self.add_error("phone", forms.ValidationError(str(exc), code="invalid"))
         return data
 
-    def destination(self) -> PayoutDestination:
-        """The destination for :func:`~django_cinetpay.services.set_destination` (after ``is_valid()``)."""
-        data = self.cleaned_data
-        return PayoutDestination(
-            prefix=data["phone"].prefix,
-            phone=data["phone"].national,
-            name=data["name"],
-            surname=data["surname"],
-            email=data["email"],
-        )
+
+def payout_destination(cleaned_data: dict[str, Any]) -> PayoutDestination:
+    """The destination a valid :class:`PayoutDestinationForm` holds, from its ``cleaned_data``."""
+    return PayoutDestination(
+        prefix=cleaned_data["phone"].prefix,
+        phone=cleaned_data["phone"].national,
+        name=cleaned_data["name"],
+        surname=cleaned_data["surname"],
+        email=cleaned_data["email"],
+    )
+
+
+class NoteForm(forms.Form):
+    """The note an admin action asks for before it acts: why, in the staff member's words.
+
+    It goes into the audit trail with their name (and, for a dispute, on the escrow as its resolution).
+    """
+
+    note = forms.CharField(
+        label=_("Note (kept in the audit trail)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+    )

@@ -145,6 +145,8 @@ class CinetPayTransaction(models.Model):
             models.Index(fields=["currency", "created_at"], name="cinetpay_payment_currency"),
             models.Index(fields=["payment_method", "created_at"], name="cinetpay_payment_method"),
             models.Index(fields=["operator_id"], name="cinetpay_payment_operator_id"),
+            # The admin's search by the number that paid (exact match on the national number).
+            models.Index(fields=["payer_phone"], name="cinetpay_payment_payer_phone"),
             # Few payments need review: a partial index stays small and serves that filter alone.
             models.Index(
                 fields=["created_at"], condition=models.Q(needs_review=True), name="cinetpay_payment_review"
@@ -469,6 +471,8 @@ class PayoutRequest(models.Model):
             models.Index(fields=["kind", "created_at"], name="cinetpay_payout_kind"),
             models.Index(fields=["currency", "created_at"], name="cinetpay_payout_currency"),
             models.Index(fields=["transaction_id"], name="cinetpay_payout_transfer_id"),
+            # The admin's search by the number paid (exact match on the national number).
+            models.Index(fields=["phone"], name="cinetpay_payout_phone"),
             models.Index(
                 fields=["created_at"], condition=models.Q(needs_review=True), name="cinetpay_payout_review"
             ),

@@ -175,7 +175,9 @@ def test_only_a_pending_payout_gets_a_destination(client, checker, refund):
     assert response.status_code == 302
     assert response.url == change
     assert PayoutRequest.objects.get(pk=refund.pk).phone == "0707070707"
-    assert any("Only a pending payout" in str(m) for m in response.wsgi_request._messages)
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "“Set destination” is not possible while the status is “Submitted to CinetPay”."
+    ]
 
 
 def test_an_unknown_payout_is_404(client, checker):

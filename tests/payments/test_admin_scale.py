@@ -54,6 +54,8 @@ LISTS: dict[type[Model], list[str]] = {
         "currency__exact=XOF",
         "q=TR0000",
         "q=CP000000000005",
+        "q=seller1",
+        "q=buyer0",
     ],
 }
 
@@ -193,13 +195,20 @@ def _filtered(model_admin: LargeTableAdmin) -> set[str]:
     return columns
 
 
+def _sorted_column(model_admin: LargeTableAdmin, name: str) -> str:
+    """The column a sortable list column sorts by: its own, or its display's ``ordering``."""
+    display = getattr(model_admin, name, None)
+    return getattr(display, "admin_order_field", name) if callable(display) else name
+
+
 @pytest.mark.parametrize("model", list(LISTS))
 def test_every_sort_filter_and_search_reads_an_index(model: type[Model]) -> None:
     model_admin = admin.site._registry[model]
     assert isinstance(model_admin, LargeTableAdmin)
     assert model_admin.date_hierarchy is None
     assert model_admin.show_full_result_count is False
-    own = {model._meta.ordering[0].lstrip("-"), *_filtered(model_admin), *model_admin.sortable_by}
+    sorted_by = {_sorted_column(model_admin, name) for name in model_admin.sortable_by}
+    own = {model._meta.ordering[0].lstrip("-"), *_filtered(model_admin), *sorted_by}
     columns = {(model, name) for name in own}
     columns |= {_column(model, lookup) for lookup in model_admin.search_fields}
     for relation, key in model_admin.search_related:
@@ -312,6 +321,40 @@ def test_payouts_by_their_ids_or_their_payment_s_id(searchable: Any) -> None:
     assert found(searchable, PayoutRequest, "TR000000000002") == {"TR000000000002"}
     assert found(searchable, PayoutRequest, "T5") == {"TR000000000005"}
     assert found(searchable, PayoutRequest, "CP000000000007") == {"TR000000000007"}
+
+
+def test_payouts_by_their_seller_or_buyer(searchable: Any, django_user_model: Any) -> None:
+    other = django_user_model.objects.create_user("someone")
+    CinetPayTransaction.objects.filter(transaction_id="CP000000000004").update(seller=other)
+    assert found(searchable, PayoutRequest, "someone") == {"TR000000000004"}
+    assert len(found(searchable, PayoutRequest, "seller1")) == 11
+    assert len(found(searchable, PayoutRequest, "buyer0")) == 12
+    assert found(searchable, PayoutRequest, "nobody") == set()
+
+
+@pytest.mark.parametrize(
+    ("model", "column"), [(CinetPayTransaction, "payer_phone"), (PayoutRequest, "phone")]
+)
+def test_phone_numbers_are_searched_only_through_an_index(
+    searchable: Any, monkeypatch: pytest.MonkeyPatch, model: type[Model], column: str
+) -> None:
+    """With the model's index on the number (migration 0008), the number is found however it is typed,
+    and only the rows paid from or to it; without an index the search leaves it alone (no scan of a big
+    table)."""
+    model.objects.filter(pk=model.objects.order_by("pk").first().pk).update(**{column: "0707070707"})
+    url = changelist(model)
+    assert [index for index in model._meta.indexes if index.fields == [column]]
+    unindexed = [index for index in model._meta.indexes if index.fields != [column]]
+    with monkeypatch.context() as patched:
+        patched.setattr(model._meta, "indexes", unindexed)
+        with CaptureQueriesContext(connection) as captured:
+            assert found(searchable, model, "0707070707") == set()
+        assert not [q for q in captured if f'"{column}" =' in q["sql"]]
+    first = str(model.objects.order_by("pk").first())
+    for typed in ("0707070707", "+2250707070707", "002250707070707"):
+        assert found(searchable, model, typed) == {first}, typed
+    assert found(searchable, model, "0505050505") == set()
+    assert searchable.get(url, {"q": "+225 07"}).status_code == 200
 
 
 def test_notifications_by_reference_start(searchable: Any) -> None:
