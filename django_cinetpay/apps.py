@@ -13,6 +13,9 @@ class CinetPayConfig(AppConfig):
             checks,  # noqa: F401 - registers the system checks
             tasks,  # noqa: F401 - registers the tasks that services enqueue by name
         )
+        from django.core.signals import setting_changed
+
         from .messaging import receivers
 
         receivers.connect()  # messages to buyers and sellers follow the package's signals
+        setting_changed.connect(receivers.settings_changed, dispatch_uid="django_cinetpay.messaging")

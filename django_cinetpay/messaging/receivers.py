@@ -180,11 +180,30 @@ def _guarded(receiver: Callable[..., None], kinds: tuple[str, ...]) -> Callable[
     return run
 
 
+#: The settings that decide which receivers are connected (see :func:`connect`).
+_DECIDING_SETTINGS = frozenset(
+    {"CINETPAY_MESSAGE_CHANNELS", "CINETPAY_MESSAGES", "CINETPAY_SMS_BACKEND", "DEBUG"}
+)
+
+
 def connect() -> None:
-    """Connect every receiver (idempotent: each has its ``dispatch_uid``)."""
+    """Connect the receivers whose messages may go out under the current settings, disconnect the others.
+
+    A signal nobody listens to costs its sender nothing: the release job then reads no payouts for
+    ``escrow_released`` and queues no callback per escrow (a quarter of a 10,000-escrow release went to
+    receivers that had nothing to send). Called by the app's ``ready()`` and again whenever one of the
+    deciding settings changes (Django's ``setting_changed``, e.g. ``override_settings`` in tests).
+    Idempotent: each receiver has its ``dispatch_uid``.
+    """
     for signal, (receiver, kinds) in RECEIVERS.items():
-        signal.connect(
-            _guarded(receiver, kinds),
-            weak=False,
-            dispatch_uid=f"django_cinetpay.messaging.{receiver.__name__}",
-        )
+        uid = f"django_cinetpay.messaging.{receiver.__name__}"
+        if any(channels_for(kind) for kind in kinds):
+            signal.connect(_guarded(receiver, kinds), weak=False, dispatch_uid=uid)
+        else:
+            signal.disconnect(dispatch_uid=uid)
+
+
+def settings_changed(setting: str, **kwargs: Any) -> None:
+    """``setting_changed`` receiver: connect again when a setting that decides it changed."""
+    if setting in _DECIDING_SETTINGS:
+        connect()

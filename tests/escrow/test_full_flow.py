@@ -66,7 +66,7 @@ def test_a_sale_from_checkout_to_the_sellers_mobile_money(paid, cinetpay, buyer,
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.COMPLETED
     assert [d.status for d in cinetpay.notify_transfer(payout)] == [200]  # again: nothing changes
-    assert signal_log.names() == ["escrow_released", "payout_completed"]
+    assert signal_log.names() == ["escrow_confirmed", "escrow_released", "payout_completed"]
     assert [(c.to_status, c.actor_kind) for c in services.history(payout)] == [
         (PayoutStatus.PENDING, ActorKind.USER),
         (PayoutStatus.SENDING, ActorKind.JOB),
