@@ -9,12 +9,12 @@ class CinetPayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core.signals import setting_changed
+
         from . import (
             checks,  # noqa: F401 - registers the system checks
             tasks,  # noqa: F401 - registers the tasks that services enqueue by name
         )
-        from django.core.signals import setting_changed
-
         from .messaging import receivers
 
         receivers.connect()  # messages to buyers and sellers follow the package's signals
