@@ -37,7 +37,21 @@ if TYPE_CHECKING:
 EXPORT_CHUNK = 2000
 
 
-class StateChangeInline(GenericTabularInline):
+class NothingToEdit:
+    """No add, change or delete from the admin, whatever the staff member's permissions: for records of
+    money, audit rows, messages and the dashboard, which change only through the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StateChangeInline(NothingToEdit, GenericTabularInline):
     """The audit trail of the record, read-only: who or what changed its status, when, and why."""
 
     model = StateChange
@@ -65,15 +79,6 @@ class StateChangeInline(GenericTabularInline):
         opts = self.parent_model._meta
         return request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 def money_column(field: str, description: StrOrPromise) -> Callable[[Any, Any], str]:
     """A column showing ``field`` as people read money: ``15 000 XOF`` in French."""
@@ -100,7 +105,7 @@ def date_column(field: str, description: StrOrPromise) -> Callable[[Any, Any], s
     return show
 
 
-class RecordAdmin(ObjectActionsMixin, LargeTableAdmin):
+class RecordAdmin(NothingToEdit, ObjectActionsMixin, LargeTableAdmin):
     """A read-only money record: no add, change or delete; audited actions; a CSV export of its list.
 
     Subclasses list their export's :attr:`export_columns` and the related rows it reads
@@ -111,15 +116,6 @@ class RecordAdmin(ObjectActionsMixin, LargeTableAdmin):
     export_columns: Sequence[Column] = ()
     export_select_related: Sequence[str] = ()
     actions = ["export_csv"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name

@@ -6,8 +6,6 @@ failed one can be sent again by staff with ``cinetpay.resend_message``; the admi
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -18,10 +16,11 @@ from django.utils.translation import ngettext
 from ..changelists import LargeTableAdmin
 from ..messaging import delivery
 from ..models import Message
+from .base import NothingToEdit
 
 
 @admin.register(Message)
-class MessageAdmin(LargeTableAdmin):
+class MessageAdmin(NothingToEdit, LargeTableAdmin):
     # Django's own list: the package's record lists (admin/cinetpay/change_list.html) add a CSV export
     # of money records this list does not have.
     change_list_template = "admin/change_list.html"
@@ -49,15 +48,6 @@ class MessageAdmin(LargeTableAdmin):
     @admin.display(description=_("address"))
     def masked_address(self, obj: Message) -> str:
         return obj.masked_address
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("cinetpay.resend_message")

@@ -27,25 +27,17 @@ from ..reports.dashboard import currency_view
 from ..reports.forms import read_report_form
 from ..reports.labels import GRANULARITY_LABELS
 from ..reports.serialise import CSV_COLUMNS, to_dict, to_rows
+from .base import NothingToEdit
 
 PERMISSION = "cinetpay.view_reports"
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(NothingToEdit, admin.ModelAdmin):
     """One page of figures instead of a list; no add, change or delete (there is nothing to edit)."""
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm(PERMISSION)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -148,7 +148,7 @@ def _cards(figures: CurrencyFigures, now: dt.datetime) -> list[Card]:
             "\N{EN DASH}"
             if conversion is None
             else formats.number_format(round(100 * conversion, 1), 1) + "\N{NO-BREAK SPACE}%",
-            _("%(accepted)d accepted of %(started)d checkouts started")
+            _("Accepted / started: %(accepted)d / %(started)d")
             % {"accepted": payments.accepted_of_started, "started": payments.started},
         ),
         Card(
@@ -171,7 +171,7 @@ def _cards(figures: CurrencyFigures, now: dt.datetime) -> list[Card]:
         Card(
             _("Refunded to buyers"),
             money(escrows.refunded.amount, code),
-            _("%(n)d refunds, %(d)d of duplicate payments")
+            _("Refunds: %(n)d, of duplicate payments: %(d)d")
             % {"n": escrows.refunded.count, "d": escrows.duplicates_refunded.count},
         ),
         Card(
@@ -182,7 +182,8 @@ def _cards(figures: CurrencyFigures, now: dt.datetime) -> list[Card]:
         Card(
             _("Payouts unknown or failed"),
             str(unknown.count + failed.count),
-            _("%(unknown)d unknown, %(failed)d failed") % {"unknown": unknown.count, "failed": failed.count},
+            _("Unknown: %(unknown)d, failed: %(failed)d")
+            % {"unknown": unknown.count, "failed": failed.count},
             attention=unknown.count + failed.count > 0,
         ),
     ]
