@@ -8,8 +8,11 @@ from urllib.parse import urlparse
 from django.core import checks
 from django.core.checks import CheckMessage
 
+from .client.api.credentials import environments, parse_credentials, unprefixed
+from .client.factories import API, BACKENDS, CHECKOUT_V2
 from .client.vocabulary import KNOWN_CHANNELS, KNOWN_CURRENCIES
 from .conf import as_list, settings, unknown_channels, unknown_currencies
+from .exceptions import CinetPayConfigurationError
 
 _CREDENTIALS: list[tuple[str, str, str, str]] = [
     (
@@ -43,8 +46,11 @@ def _severity(debug: bool, number: str, msg: str, hint: str) -> CheckMessage:
 
 @checks.register(checks.Tags.security, "cinetpay")
 def check_credentials(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Checkout v2's credentials, when it is the backend (the CinetPay API's: :func:`check_api`)."""
     from django.conf import settings as django_settings
 
+    if settings.CINETPAY_BACKEND != CHECKOUT_V2:
+        return []
     debug = bool(django_settings.DEBUG)
     return [
         _severity(debug, number, f"{name} is not set: django-cinetpay has no {what}.", hint)
@@ -215,3 +221,81 @@ def check_messages(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
     return errors
+
+
+@checks.register(checks.Tags.security, "cinetpay")
+def check_api(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The backend is known, and the CinetPay API's credentials are usable: present when it is the
+    backend, well formed, all sandbox or all production keys, and no sandbox key in production."""
+    from django.conf import settings as django_settings
+
+    errors: list[CheckMessage] = []
+    backend = settings.CINETPAY_BACKEND
+    if backend not in BACKENDS:
+        errors.append(
+            checks.Error(
+                f"CINETPAY_BACKEND {backend!r} is not a CinetPay backend.",
+                hint=f"Use one of {', '.join(map(repr, BACKENDS))}.",
+                id="cinetpay.E040",
+            )
+        )
+    try:
+        credentials = parse_credentials(settings.CINETPAY_API_CREDENTIALS)
+    except CinetPayConfigurationError as exc:
+        return [*errors, checks.Error(str(exc), hint=_CREDENTIALS_HINT, id="cinetpay.E042")]
+    if backend == API and not credentials:
+        errors.append(
+            checks.Error(
+                'CINETPAY_BACKEND is "api" but no country has CinetPay API credentials.',
+                hint=_CREDENTIALS_HINT,
+                id="cinetpay.E041",
+            )
+        )
+    bad = unprefixed(credentials)
+    if bad:
+        errors.append(
+            checks.Error(
+                f"The CinetPay API keys of {', '.join(bad)} start with neither sk_test_ nor sk_live_.",
+                hint="Copy each country's api_key from CinetPay's dashboard: sandbox keys start with "
+                "sk_test_, production keys with sk_live_.",
+                id="cinetpay.E043",
+            )
+        )
+    found = environments(credentials)
+    if len(found) > 1:
+        errors.append(
+            checks.Error(
+                "CINETPAY_API_CREDENTIALS mixes sk_test_ (sandbox) and sk_live_ (production) keys.",
+                hint="A key logs in only where it belongs, so some countries would always fail: use "
+                "sk_live_ keys everywhere in production, sk_test_ keys everywhere in the sandbox.",
+                id="cinetpay.E044",
+            )
+        )
+    elif found == {"sandbox"} and not django_settings.DEBUG:
+        errors.append(
+            checks.Warning(
+                "The CinetPay API keys are sandbox keys (sk_test_) while DEBUG is False: no real money "
+                "will move.",
+                hint="Use the sk_live_ keys of CinetPay's dashboard in production.",
+                id="cinetpay.W045",
+            )
+        )
+    url = settings.CINETPAY_API_URL
+    parsed = urlparse(url)
+    if url and (parsed.scheme not in ("http", "https") or not parsed.netloc):
+        errors.append(
+            checks.Error(
+                f"CINETPAY_API_URL {url!r} is not an absolute http(s) URL.",
+                hint="Leave it empty: the address follows from the keys (sk_test_: https://api.cinetpay.net, "
+                "sk_live_: https://api.cinetpay.co).",
+                id="cinetpay.E046",
+            )
+        )
+    return errors
+
+
+_CREDENTIALS_HINT = (
+    'Set CINETPAY_API_CREDENTIALS = {"CI": {"api_key": "sk_live_…", "api_password": "…"}, …} with one entry '
+    "per country of your CinetPay accounts, or the environment variables CINETPAY_API_KEY_CI and "
+    "CINETPAY_API_PASSWORD_CI (one pair per country code)."
+)

@@ -17,7 +17,7 @@ from typing import Any
 from appconf import AppConf
 from django.conf import settings as django_settings
 
-from .client.vocabulary import KNOWN_CHANNELS, KNOWN_CURRENCIES
+from .client.vocabulary import COUNTRIES, KNOWN_CHANNELS, KNOWN_CURRENCIES
 from .exceptions import CinetPayConfigurationError
 
 __all__ = [
@@ -37,6 +37,17 @@ DUPLICATE_PAYMENT_ACTIONS = ("refund", "hold")
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+def _env_api_credentials() -> dict[str, dict[str, str]]:
+    """The CinetPay API's credentials found in the environment: for each country CinetPay serves,
+    ``CINETPAY_API_KEY_<CODE>`` and ``CINETPAY_API_PASSWORD_<CODE>`` (``CINETPAY_API_KEY_CI`` …).
+    A country is listed when its key is set, so a missing password is reported by the checks."""
+    return {
+        code: {"api_key": key, "api_password": _env(f"CINETPAY_API_PASSWORD_{code}")}
+        for code in COUNTRIES
+        if (key := _env(f"CINETPAY_API_KEY_{code}"))
+    }
 
 
 def _to_timedelta(name: str, value: object) -> dt.timedelta:
@@ -72,6 +83,17 @@ def unknown_channels(value: object) -> list[str]:
 
 
 class CinetPayConf(AppConf):
+    #: Which of CinetPay's APIs new payments and payouts go through: ``"checkout_v2"`` (Checkout API v2
+    #: and Transfer API v1) or ``"api"`` (the CinetPay API). Rows in flight keep the API that made them.
+    BACKEND = _env("CINETPAY_BACKEND", "checkout_v2")
+    #: The CinetPay API's accounts, one per country: ``{"CI": {"api_key": "sk_test_…", "api_password":
+    #: "…"}, …}``. Defaults to ``CINETPAY_API_KEY_<CODE>`` / ``CINETPAY_API_PASSWORD_<CODE>`` from the
+    #: environment. ``sk_test_`` keys are the sandbox's, ``sk_live_`` keys production's: never both.
+    API_CREDENTIALS: dict[str, dict[str, str]] = _env_api_credentials()
+    #: The CinetPay API's address; ``""`` takes the one the keys belong to (sandbox
+    #: ``https://api.cinetpay.net`` for ``sk_test_``, production ``https://api.cinetpay.co`` for
+    #: ``sk_live_``). Set it to reach the simulator or a proxy instead.
+    API_URL = _env("CINETPAY_API_URL")
     API_KEY = _env("CINETPAY_API_KEY")
     SITE_ID = _env("CINETPAY_SITE_ID")
     SECRET_KEY = _env("CINETPAY_SECRET_KEY")
@@ -148,6 +170,9 @@ class CinetPayConf(AppConf):
     def configure_base_url(self, value: str) -> str:
         # The seed guide's projects set BASE_URL; honour it when CINETPAY_BASE_URL is not set.
         return (value or getattr(django_settings, "BASE_URL", "") or "").rstrip("/")
+
+    def configure_api_url(self, value: str) -> str:
+        return (value or "").rstrip("/")
 
     def configure_currencies(self, value: object) -> tuple[str, ...]:
         unknown = unknown_currencies(value)

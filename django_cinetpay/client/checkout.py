@@ -20,6 +20,8 @@ logger = logging.getLogger("django_cinetpay.client")
 ACCEPTED = "ACCEPTED"
 REFUSED = "REFUSED"
 WAITING = "WAITING_FOR_CUSTOMER"
+#: The codes of an accepted payment: Checkout v2's ``00``; the CinetPay API's 100 SUCCESS (200 OK).
+SUCCESS_CODES = frozenset({"00", "100", "200"})
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class InitResult:
     code: str
     message: str
     api_response_id: str = ""
+    #: The CinetPay API's token that this payment's notifications carry (store it: a notification is
+    #: verified against it). ``""`` on Checkout v2, whose notifications are signed instead.
+    notify_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,11 +100,16 @@ class CheckResult:
     phone_prefix: str = ""
     api_response_id: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: The answer may leave out amount and currency because the API bound them to the id when the site's
+    #: own authenticated call started the payment (the CinetPay API, whose status answer as its SDK
+    #: documents has neither). Then what the answer does carry is still compared, and what it leaves out
+    #: is taken as bound. Checkout v2 answers always carry both: a missing one is a mismatch.
+    amount_bound_at_init: bool = False
 
     @property
     def is_accepted(self) -> bool:
         """CinetPay says paid. Callers must still compare amount and currency with what they stored."""
-        return self.code == "00" and self.status == ACCEPTED
+        return self.code in SUCCESS_CODES and self.status == ACCEPTED
 
     @property
     def is_refused(self) -> bool:
@@ -110,12 +120,15 @@ class CheckResult:
         return self.status == WAITING or (not self.status and self.code in {"623", "662", "663"})
 
     def matches(self, amount: int, currency: str) -> bool:
-        """Whether the checked amount and currency equal what we stored."""
+        """Whether the checked amount and currency equal what we stored (see :attr:`amount_bound_at_init`)."""
+        if self.amount_bound_at_init:
+            return self.amount in (None, amount) and self.currency.upper() in ("", currency.upper())
         return self.amount == amount and self.currency.upper() == currency.upper()
 
 
 class CheckoutBackend(Protocol):
-    """The interface views and services rely on; a second backend (CinetPay's newer API) can implement it."""
+    """The interface views and services rely on: :class:`CheckoutClient` (Checkout v2) and
+    :class:`~.api.payments.ApiCheckoutClient` (the CinetPay API) implement it."""
 
     def init_payment(self, request: PaymentRequest) -> InitResult: ...
 

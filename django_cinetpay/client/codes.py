@@ -207,7 +207,7 @@ TRANSFER_CODES: dict[str, CodeInfo] = {
     ),
 }
 
-_UNKNOWN_HINT = gettext_noop("See CinetPay's documentation for this code, or contact CinetPay support.")
+UNKNOWN_HINT = gettext_noop("See CinetPay's documentation for this code, or contact CinetPay support.")
 
 
 def checkout_error(
@@ -231,7 +231,7 @@ def _build(
     info = table.get(key)
     if info is None:
         return (_TRANSFER if table is TRANSFER_CODES else exceptions.CinetPayAPIError)(
-            key, message, description, hint=_UNKNOWN_HINT, http_status=http_status
+            key, message, description, hint=UNKNOWN_HINT, http_status=http_status
         )
     return info.error(key, message or info.name, description, hint=info.hint, http_status=http_status)
 
@@ -252,6 +252,14 @@ CLIENT_TRANSACTION_ID_EXISTS = "805"
 #: * 705 EXPIRED_TOKEN, 706 INVALID_TOKEN (refused again after a fresh login), 708 NOT_ALLOWED: the
 #:   request was not authorised, so it was not processed.
 #:
+#: The CinetPay API's (:data:`API_REFUSED_BEFORE_ACTING`) are checks of the same kind:
+#:
+#: * 1004 INVALID_PARAMS: the request could not be read (also what the client answers when it refuses a
+#:   transfer before sending it: an amount out of limits, a number whose operator it cannot tell);
+#: * 1002 INVALID_TOKEN, 1003 EXPIRED_TOKEN (refused again after a fresh login), 1005
+#:   INVALID_CREDENTIALS, 2011 NOT_ALLOWED: the request was not authorised;
+#: * 2005 INSUFFICIENT_BALANCE, answered as an error: the balance is checked before the transfer exists.
+#:
 #: Everything else means "we do not know" and makes the payout ``unknown`` (looked up by its
 #: ``client_transaction_id`` before anything else): any other code, a code CinetPay has not documented,
 #: any answer with an HTTP status >= 500 (a gateway or a crash after CinetPay may have acted), and *any*
@@ -260,15 +268,21 @@ CLIENT_TRANSACTION_ID_EXISTS = "805"
 REFUSED_BEFORE_ACTING = frozenset(
     {"602", "704", "705", "706", "708", "716", "718", "719", "720", "721", "724"}
 )
+#: The CinetPay API's codes of the same kind (see above); its codes and Transfer v1's never overlap.
+API_REFUSED_BEFORE_ACTING = frozenset({"1002", "1003", "1004", "1005", "2005", "2011"})
 #: Send refusals that concern the whole account, not one payout: the job stops instead of failing the rest.
-ACCOUNT_WIDE_CODES = frozenset({"602"})
+ACCOUNT_WIDE_CODES = frozenset({"602", "2005"})
+#: Send answers saying a transfer with this id exists already (Transfer API v1's 805, the CinetPay API's
+#: 1200 TRANSACTION_EXIST): look it up, never send again.
+TRANSACTION_EXISTS_CODES = frozenset({CLIENT_TRANSACTION_ID_EXISTS, "1200"})
 
 
 def refused_before_acting(error: Exception) -> bool:
     """Whether ``error``, raised by a send, proves CinetPay created no transfer (see
-    :data:`REFUSED_BEFORE_ACTING`). Only meaningful for a payout's first send."""
+    :data:`REFUSED_BEFORE_ACTING`, :data:`API_REFUSED_BEFORE_ACTING`). Only meaningful for a payout's
+    first send."""
     return (
         isinstance(error, exceptions.CinetPayAPIError)
-        and error.code in REFUSED_BEFORE_ACTING
+        and error.code in REFUSED_BEFORE_ACTING | API_REFUSED_BEFORE_ACTING
         and (error.http_status or 0) < 500
     )

@@ -23,7 +23,9 @@ logger = logging.getLogger("django_cinetpay.client")
 USER_AGENT = f"django-cinetpay/{__version__} (+https://pypi.org/project/django-cinetpay/)"
 
 #: Request fields whose values never leave this module in logs or errors.
-SECRET_FIELDS = frozenset({"apikey", "password", "token", "secret"})
+SECRET_FIELDS = frozenset(
+    {"apikey", "password", "token", "secret", "api_key", "api_password", "access_token", "notify_token"}
+)
 
 T = TypeVar("T")
 
@@ -60,6 +62,7 @@ def send(
     json_body: dict[str, Any] | None = None,
     form: dict[str, Any] | None = None,
     params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     """Send one request and return ``(http_status, parsed_json)``.
 
@@ -70,7 +73,9 @@ def send(
     """
     safe_url = url.split("?", 1)[0]
     try:
-        response = session.request(method, url, json=json_body, data=form, params=params, timeout=timeout)
+        response = session.request(
+            method, url, json=json_body, data=form, params=params, headers=headers, timeout=timeout
+        )
     except requests.Timeout:
         raise exceptions.CinetPayTimeoutError(
             f"CinetPay did not answer {method} {safe_url} within {timeout} s; the outcome is unknown."
@@ -78,7 +83,7 @@ def send(
     except requests.RequestException as exc:
         raise exceptions.CinetPayConnectionError(
             f"Could not reach CinetPay at {safe_url} ({type(exc).__name__}). Check the network and "
-            "CINETPAY_CHECKOUT_API_URL / CINETPAY_TRANSFER_API_URL."
+            "the URL settings (CINETPAY_CHECKOUT_API_URL, CINETPAY_TRANSFER_API_URL, CINETPAY_API_URL)."
         ) from None
     status = response.status_code
     try:

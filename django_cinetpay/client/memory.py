@@ -1,5 +1,5 @@
-"""What a Transfer API client remembers between calls, and between processes: its login token and the
-contacts it added.
+"""What a client remembers between calls, and between processes: its login token (Transfer API v1, and
+the CinetPay API's JWT per country) and, for the Transfer API, the contacts it added.
 
 CinetPay's login token is valid five minutes for the whole account, and a recipient, once a contact,
 stays one. Kept in a cache that every worker process shares (:func:`~.factories.get_transfer_client`
@@ -83,20 +83,29 @@ class MemoryCache:
             return self._entries.pop(key, None) is not None
 
 
-class TransferMemory:
-    """One Transfer API account's token and contacts: in this client's memory, and in ``shared`` (when
-    given) for every process. ``namespace`` separates key spaces in ``shared``.
+class TokenMemory:
+    """One account's login token: in this client's memory, and in ``shared`` (when given) for every
+    process. ``namespace`` separates key spaces in ``shared``; ``kind`` names the API, so that the
+    Transfer API's token and the CinetPay API's JWT of one key never meet.
 
     Times are wall-clock seconds (``time.time``), the clock processes share; the token's expiry is
     stored with it and checked at every read, so a cache that keeps entries longer than asked (or a
     token written by a process whose clock is ahead) never hands out an expired token.
     """
 
-    def __init__(self, shared: Cache | None, *, api_key: str, base_url: str, namespace: str = "") -> None:
+    def __init__(
+        self,
+        shared: Cache | None,
+        *,
+        api_key: str,
+        base_url: str,
+        namespace: str = "",
+        kind: str = "transfer",
+    ) -> None:
         self._local = MemoryCache()
         self._shared = shared
         self._secret = f"{base_url}\n{api_key}"
-        self._prefix = f"django_cinetpay:transfer:{namespace}:{_digest(self._secret)}"
+        self._prefix = f"django_cinetpay:{kind}:{namespace}:{_digest(self._secret)}"
 
     # --- the login token ---------------------------------------------------------------------------
 
@@ -128,32 +137,6 @@ class TransferMemory:
     def _token_key(self) -> str:
         return f"{self._prefix}:token"
 
-    # --- contacts ----------------------------------------------------------------------------------
-
-    def knows_contact(self, prefix: str, phone: str) -> bool:
-        """Whether this account added ``prefix`` ``phone`` as a contact (within :data:`CONTACT_MEMORY`)."""
-        key = self._contact_key(prefix, phone)
-        if self._local.get(key):
-            return True
-        if self._shared_get(key):
-            self._local.set(key, True, CONTACT_MEMORY)
-            return True
-        return False
-
-    def remember_contact(self, prefix: str, phone: str) -> None:
-        key = self._contact_key(prefix, phone)
-        self._local.set(key, True, CONTACT_MEMORY)
-        self._shared_set(key, True, CONTACT_MEMORY)
-
-    def forget_contact(self, prefix: str, phone: str) -> None:
-        key = self._contact_key(prefix, phone)
-        self._local.delete(key)
-        self._shared_delete(key)
-
-    def _contact_key(self, prefix: str, phone: str) -> str:
-        contact = _digest("\n".join((self._secret, prefix, phone)))
-        return f"{self._prefix}:contact:{contact}"
-
     # --- the shared cache, which may fail -------------------------------------------------------------
 
     def _shared_get(self, key: str) -> Any:
@@ -180,6 +163,36 @@ class TransferMemory:
             self._shared.delete(key)
         except Exception as exc:
             _cache_failed("delete", exc)
+
+
+class TransferMemory(TokenMemory):
+    """One Transfer API account's token and the contacts it added (CinetPay's newer API has none)."""
+
+    # --- contacts ----------------------------------------------------------------------------------
+
+    def knows_contact(self, prefix: str, phone: str) -> bool:
+        """Whether this account added ``prefix`` ``phone`` as a contact (within :data:`CONTACT_MEMORY`)."""
+        key = self._contact_key(prefix, phone)
+        if self._local.get(key):
+            return True
+        if self._shared_get(key):
+            self._local.set(key, True, CONTACT_MEMORY)
+            return True
+        return False
+
+    def remember_contact(self, prefix: str, phone: str) -> None:
+        key = self._contact_key(prefix, phone)
+        self._local.set(key, True, CONTACT_MEMORY)
+        self._shared_set(key, True, CONTACT_MEMORY)
+
+    def forget_contact(self, prefix: str, phone: str) -> None:
+        key = self._contact_key(prefix, phone)
+        self._local.delete(key)
+        self._shared_delete(key)
+
+    def _contact_key(self, prefix: str, phone: str) -> str:
+        contact = _digest("\n".join((self._secret, prefix, phone)))
+        return f"{self._prefix}:contact:{contact}"
 
 
 def _stored_token(stored: Any) -> str:

@@ -41,6 +41,8 @@ class Balance:
     in_using: int
     available: int
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: The account's currency, when the answer names it (the CinetPay API's does; Transfer v1's not).
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,10 @@ class Transfer:
     code: str = ""
     message: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: The CinetPay API's token that this transfer's notifications carry; ``""`` on Transfer v1.
+    notify_token: str = ""
+    #: The currency the transfer pays in, when the answer names it (the CinetPay API's does).
+    currency: str = ""
 
     @property
     def is_completed(self) -> bool:
@@ -109,7 +115,8 @@ class Transfer:
 
 
 class TransferBackend(Protocol):
-    """The interface services rely on, so that a backend for CinetPay's newer API can be added later."""
+    """The interface services rely on: :class:`~.transfer.TransferClient` (Transfer API v1) and
+    :class:`~.api.transfers.ApiTransferClient` (the CinetPay API) implement it."""
 
     def get_balance(self) -> Balance: ...
 
@@ -151,9 +158,9 @@ def parse_balance(envelope: dict[str, Any]) -> Balance:
     """Build a :class:`Balance` from a successful balance answer."""
     data = data_of(envelope)
     return Balance(
-        amount=_figure(data.get("amount")),
-        in_using=_figure(data.get("inUsing")),
-        available=_figure(data.get("available")),
+        amount=figure(data.get("amount")),
+        in_using=figure(data.get("inUsing")),
+        available=figure(data.get("available")),
         raw=envelope,
     )
 
@@ -179,8 +186,8 @@ def code_of(answer: Mapping[str, Any]) -> str:
     return str(int(written)) if written.isdigit() else written
 
 
-def _figure(value: object) -> int:
-    """A balance figure as an int; decimals are truncated and anything unreadable counts as 0."""
+def figure(value: object) -> int:
+    """A balance figure (``"249711.74"``) as an int; decimals are truncated, anything unreadable is 0."""
     try:
         return int(float(text(value) or 0))
     except (ValueError, OverflowError):

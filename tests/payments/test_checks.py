@@ -102,3 +102,64 @@ def test_configuration_errors_are_not_cinetpay_runtime_errors():
 
     assert issubclass(CinetPayConfigurationError, ImproperlyConfigured)
     assert not issubclass(CinetPayConfigurationError, CinetPayError)
+
+
+# --- the backend and the CinetPay API's credentials (cinetpay.E040+) -------------------------------------
+
+TEST_PAIR = {"api_key": "sk_test_ci", "api_password": "pw"}
+LIVE_PAIR = {"api_key": "sk_live_sn", "api_password": "pw"}
+
+
+def test_an_unknown_backend_is_an_error(settings):
+    settings.CINETPAY_BACKEND = "checkout_v3"
+    [message] = checks.run_checks(tags=["cinetpay"])
+    assert message.id == "cinetpay.E040"
+    assert "'checkout_v2', 'api'" in message.hint
+
+
+def test_the_api_backend_without_credentials_is_an_error(settings):
+    settings.CINETPAY_BACKEND = "api"
+    settings.CINETPAY_API_CREDENTIALS = {}
+    [message] = checks.run_checks(tags=["cinetpay"])
+    assert message.id == "cinetpay.E041"
+    assert "CINETPAY_API_KEY_CI" in message.hint
+
+
+def test_the_api_backend_needs_no_checkout_v2_credentials(settings):
+    settings.CINETPAY_BACKEND = "api"
+    settings.CINETPAY_API_CREDENTIALS = {"SN": LIVE_PAIR}
+    settings.CINETPAY_API_KEY = settings.CINETPAY_SITE_ID = settings.CINETPAY_SECRET_KEY = ""
+    assert ids() == []
+
+
+def test_malformed_api_credentials_are_an_error(settings):
+    settings.CINETPAY_API_CREDENTIALS = {"FR": TEST_PAIR}
+    [message] = checks.run_checks(tags=["cinetpay"])
+    assert message.id == "cinetpay.E042"
+    assert "'FR'" in message.msg
+
+
+def test_a_key_without_a_known_prefix_is_an_error(settings):
+    settings.CINETPAY_API_CREDENTIALS = {"CI": {"api_key": "12912847765bc0db", "api_password": "pw"}}
+    [message] = checks.run_checks(tags=["cinetpay"])
+    assert message.id == "cinetpay.E043"
+    assert "CI" in message.msg
+    assert "sk_live_" in message.hint
+
+
+def test_mixed_sandbox_and_production_keys_are_an_error(settings):
+    settings.CINETPAY_API_CREDENTIALS = {"CI": TEST_PAIR, "SN": LIVE_PAIR}
+    assert ids() == ["cinetpay.E044"]
+
+
+def test_sandbox_keys_in_production_are_a_warning_only_then(settings):
+    settings.CINETPAY_API_CREDENTIALS = {"CI": TEST_PAIR}
+    [message] = checks.run_checks(tags=["cinetpay"])
+    assert (message.id, message.level) == ("cinetpay.W045", checks.WARNING)
+    settings.DEBUG = True
+    assert ids() == []
+
+
+def test_a_malformed_api_url_is_an_error(settings):
+    settings.CINETPAY_API_URL = "api.cinetpay.co"
+    assert ids() == ["cinetpay.E046"]

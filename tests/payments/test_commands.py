@@ -1,6 +1,7 @@
 """cinetpay_check_pending and cinetpay_ping."""
 
 import datetime as dt
+import json
 from io import StringIO
 
 import pytest
@@ -109,6 +110,72 @@ def test_ping_fails_on_a_wrong_transfer_password(api):
 
 def test_ping_refuses_a_broken_configuration(settings, api):
     settings.CINETPAY_API_KEY = ""
+    with pytest.raises(CommandError, match="Fix the settings"):
+        run("cinetpay_ping")
+    assert not api.mock.calls
+
+
+# --- cinetpay_ping on the CinetPay API: a login per country --------------------------------------------
+
+API = "https://api.cinetpay.test"
+PAIRS = {
+    "CI": {"api_key": "sk_live_ci-KEY", "api_password": "ci-PASSWORD-SECRET"},
+    "SN": {"api_key": "sk_live_sn-KEY", "api_password": "sn-PASSWORD-SECRET"},
+}
+
+
+@pytest.fixture
+def api_backend(settings):
+    settings.CINETPAY_BACKEND = "api"
+    settings.CINETPAY_API_CREDENTIALS = PAIRS
+    settings.CINETPAY_API_URL = API
+    return settings
+
+
+def logins(api):
+    return [
+        json.loads(c.request.body)["api_key"]
+        for c in api.mock.calls
+        if c.request.url == f"{API}/v1/oauth/login"
+    ]
+
+
+def test_ping_logs_in_to_every_countrys_account(api_backend, api):
+    api.mock.post(f"{API}/v1/oauth/login", json={"code": 200, "status": "OK", "access_token": "jwt"})
+    out, _ = run("cinetpay_ping")
+    assert "CinetPay API: https://api.cinetpay.test" in out
+    assert "CI: logged in" in out
+    assert "SN: logged in" in out
+    assert "CinetPay is reachable" in out
+    assert logins(api) == ["sk_live_ci-KEY", "sk_live_sn-KEY"]
+    assert not any("payment/check" in c.request.url for c in api.mock.calls)  # no Checkout v2 call
+
+
+def test_ping_logs_in_even_with_a_token_in_the_cache(api_backend, api):
+    api.mock.post(f"{API}/v1/oauth/login", json={"code": 200, "access_token": "jwt"})
+    run("cinetpay_ping")
+    run("cinetpay_ping")
+    assert len(logins(api)) == 4
+
+
+def test_ping_names_each_country_whose_pair_is_refused(api_backend, api):
+    api.mock.post(f"{API}/v1/oauth/login", json={"code": 200, "access_token": "jwt"})
+    api.mock.post(f"{API}/v1/oauth/login", json={"code": 1005, "status": "INVALID_CREDENTIALS"}, status=401)
+    with pytest.raises(CommandError, match="refused the credentials of SN") as caught:
+        run("cinetpay_ping")
+    assert "PASSWORD-SECRET" not in str(caught.value)
+
+
+def test_ping_checks_the_api_on_demand_and_v2_stays_the_default(settings, api):
+    settings.CINETPAY_API_CREDENTIALS = PAIRS
+    settings.CINETPAY_API_URL = API
+    api.mock.post(f"{API}/v1/oauth/login", json={"code": 200, "access_token": "jwt"})
+    out, _ = run("cinetpay_ping", "--backend", "api")
+    assert "SN: logged in" in out
+
+
+def test_ping_refuses_the_api_backend_without_credentials(api_backend, api):
+    api_backend.CINETPAY_API_CREDENTIALS = {}
     with pytest.raises(CommandError, match="Fix the settings"):
         run("cinetpay_ping")
     assert not api.mock.calls
