@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -19,8 +20,11 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .states import ActorKind, EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
+from .states import ActorKind, Backend, EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
 from .utils import mask_phone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def generate_transaction_id() -> str:
@@ -32,6 +36,18 @@ def generate_transaction_id() -> str:
     CinetPay wants ids unique forever; community advice keeps them alphanumeric and ≤ 25 characters.
     """
     return "CP" + timezone.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(5).upper()[:9]
+
+
+def backend_field(help_text: StrOrPromise) -> models.CharField[str, str]:
+    """The column recording which of CinetPay's APIs a row goes through (see :class:`~.states.Backend`)."""
+    return models.CharField(
+        _("CinetPay API"),
+        max_length=16,
+        choices=Backend.choices,
+        default=Backend.CHECKOUT_V2,
+        editable=False,
+        help_text=help_text,
+    )
 
 
 class CinetPayTransactionQuerySet(models.QuerySet["CinetPayTransaction"]):
@@ -94,7 +110,10 @@ class CinetPayTransaction(models.Model):
         default=PaymentStatus.CREATED,
         editable=False,
     )
+    backend = backend_field(_("The API this payment was started on; it is confirmed through the same one."))
     payment_token = models.CharField(_("payment token"), max_length=255, blank=True, editable=False)
+    # CinetPay API only: the token its notifications for this payment must carry (given at initialisation).
+    notify_token = models.CharField(_("notification token"), max_length=255, blank=True, editable=False)
     payment_url = models.URLField(_("payment URL"), max_length=500, blank=True, editable=False)
     cinetpay_code = models.CharField(_("CinetPay code"), max_length=16, blank=True, editable=False)
     cinetpay_message = models.CharField(_("CinetPay message"), max_length=255, blank=True, editable=False)
@@ -194,6 +213,8 @@ class CinetPayTransaction(models.Model):
 class NotificationKind(models.TextChoices):
     PAYMENT = "payment", _("Payment notification")
     TRANSFER = "transfer", _("Transfer notification")
+    #: CinetPay API (``CINETPAY_BACKEND = "api"``): one URL for payments and transfers, a JSON body.
+    API = "api", _("CinetPay API notification")
 
 
 class Report(CinetPayTransaction):
@@ -401,6 +422,9 @@ class PayoutRequest(models.Model):
         EscrowTransaction, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("escrow")
     )
     kind = models.CharField(_("kind"), max_length=8, choices=PayoutKind.choices)
+    backend = backend_field(
+        _("The API of the payment it pays back or out; it is sent and looked up through it.")
+    )
     amount = models.PositiveBigIntegerField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3)
     prefix = models.CharField(_("phone prefix"), max_length=5, blank=True)

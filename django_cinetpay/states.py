@@ -50,6 +50,17 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 PAYMENT_FAILED_STATES = frozenset({PaymentStatus.REFUSED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED})
 
 
+class Backend(models.TextChoices):
+    """Which of CinetPay's APIs a payment or payout goes through (``CINETPAY_BACKEND`` at its creation).
+
+    Recorded on each row, so a site that switches APIs keeps confirming and paying out its rows in flight
+    through the API that started them.
+    """
+
+    CHECKOUT_V2 = "checkout_v2", _("Checkout v2 and Transfer v1")
+    API = "api", _("CinetPay API")
+
+
 class ActorKind(models.TextChoices):
     """Who or what caused a state change (audit)."""
 

@@ -35,7 +35,7 @@ import datetime as dt
 
 from .messaging import delivery, reminders
 from .models import CinetPayNotification, MessageState
-from .services import escrow, notifications, payout_batches, queue, recheck, sending
+from .services import escrow, payout_batches, queue, recheck, sending, webhooks
 from .services import reconcile as reconciliation
 from .services.audit import Actor
 
@@ -59,7 +59,7 @@ def process_notification(notification_id: int) -> int:
     notification = CinetPayNotification.objects.get(pk=notification_id)
     if notification.processed:
         return 200
-    return notifications.reprocess(notification).status
+    return webhooks.reprocess(notification).status
 
 
 @task()

@@ -24,6 +24,7 @@ urlpatterns = [
     path("notify/", views.notify, name="notify"),
     path("return/", views.return_view, name="return"),
     path("transfer/notify/", views.transfer_notify, name="transfer-notify"),
+    path("api/notify/", views.api_notify, name="api-notify"),
     _payment_page("pay", views.pay),
     _payment_page("success", views.success),
     _payment_page("failed", views.failed),

@@ -346,3 +346,13 @@ def dispute(request: HttpRequest, transaction_id: str) -> HttpResponse:
 def transfer_notify(request: HttpRequest) -> HttpResponse:
     """CinetPay's transfer notification. Not signed: the body only names the payout to look up."""
     return _webhook(request, NotificationKind.TRANSFER)
+
+
+@login_not_required
+@csrf_exempt
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_notify(request: HttpRequest) -> HttpResponse:
+    """The CinetPay API's notification, for payments and transfers alike: a payment's must carry the
+    ``notify_token`` given at its start; then a status call or a transfer look-up decides."""
+    return _webhook(request, NotificationKind.API)

@@ -49,8 +49,18 @@ def ping_checkout() -> tuple[Level, str]:
 
 def _cached(name: str, compute: Callable[[], Finding]) -> Finding:
     """``compute()``, or its finding of the last :data:`CACHE_SECONDS`; a failing cache is an empty one."""
+    credentials = settings.CINETPAY_API_CREDENTIALS  # checked by E041/E042; never trusted here
+    pairs = credentials.values() if isinstance(credentials, dict) else ()
+    api_keys = sorted(str(pair.get("api_key", "")) for pair in pairs if isinstance(pair, dict))
     account = "\n".join(
-        (settings.CINETPAY_CHECKOUT_API_URL, settings.CINETPAY_TRANSFER_API_URL, settings.CINETPAY_API_KEY)
+        (
+            settings.CINETPAY_BACKEND,
+            settings.CINETPAY_CHECKOUT_API_URL,
+            settings.CINETPAY_TRANSFER_API_URL,
+            settings.CINETPAY_API_KEY,
+            settings.CINETPAY_API_URL,
+            *api_keys,
+        )
     )
     # Per language too: the finding's text is for people, in the language it was written in.
     digest = hashlib.sha256(account.encode()).hexdigest()[:32]

@@ -31,13 +31,14 @@ from .escrow import (
     release_due_escrows,
     resolve_dispute,
 )
-from .notifications import NotificationResult, reprocess
+from .notifications import NotificationResult
 from .payments import create_payment, start_checkout, validate_payment
 from .payouts import Step, StepResult, refresh_payout, retry_payout, set_destination
 from .recheck import RecheckReport, recheck_payments
 from .reconcile import Discrepancy, find_discrepancies
 from .sending import BatchReport, process_payout, process_payouts
 from .verdicts import CheckOutcome, Outcome, refresh_payment
+from .webhooks import reprocess
 
 __all__ = [
     "Actor",

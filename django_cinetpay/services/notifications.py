@@ -8,6 +8,7 @@ row alone).
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import traceback
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from ..client import CheckoutBackend, TransferBackend, verify_x_token
 from ..client.vocabulary import PAYMENT_METHODS, region_for_prefix
 from ..conf import settings
 from ..ids import is_our_id
-from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind, PayoutRequest
+from ..models import CinetPayNotification, CinetPayTransaction, PayoutRequest
 from ..phones import InvalidPhoneNumber, Phone, parse_phone
 from ..states import PaymentStatus
 from ..utils import mask_phone
@@ -74,6 +75,17 @@ def _form(request: HttpRequest) -> list[list[str]]:
         return []
 
 
+def _json_fields(body: str) -> dict[str, str]:
+    """The text fields of a JSON object body (the CinetPay API's notifications); ``{}`` for anything else."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {_storable(str(name)): _storable(value) for name, value in data.items() if isinstance(value, str)}
+
+
 def _ip_address(value: str) -> str | None:
     """``value`` if it is an IP address (a server on a Unix socket may give anything), else ``None``."""
     try:
@@ -95,8 +107,13 @@ def record_notification(request: HttpRequest, kind: str) -> CinetPayNotification
     }
     body = _storable(_body(request).decode("utf-8", errors="replace"))
     form = _form(request)
-    fields = dict(form)
-    reference = fields.get("cpm_trans_id") or fields.get("client_transaction_id") or ""
+    fields = dict(form) or _json_fields(body)
+    reference = (
+        fields.get("cpm_trans_id")
+        or fields.get("client_transaction_id")
+        or fields.get("merchant_transaction_id")  # the CinetPay API's JSON body
+        or ""
+    )
     return CinetPayNotification.objects.create(
         kind=kind,
         method=request.method or "",
@@ -108,7 +125,7 @@ def record_notification(request: HttpRequest, kind: str) -> CinetPayNotification
     )
 
 
-def _finish(
+def finish(
     notification: CinetPayNotification,
     result: NotificationResult,
     *,
@@ -149,25 +166,25 @@ def process_payment_notification(
         if not settings.CINETPAY_SECRET_KEY:
             reason = "CINETPAY_SECRET_KEY is not set, so no notification can be verified"
         logger.warning("Rejected CinetPay notification #%s: %s", notification.pk, reason)
-        return _finish(notification, NotificationResult(403, "invalid signature"), error=reason)
+        return finish(notification, NotificationResult(403, "invalid signature"), error=reason)
 
     trans_id = data.get("cpm_trans_id", "").strip()
     if not trans_id:
-        return _finish(
+        return finish(
             notification,
             NotificationResult(400, "missing cpm_trans_id"),
             error="The notification has no cpm_trans_id.",
         )
     site_id = data.get("cpm_site_id", "").strip()
     if site_id and site_id != str(settings.CINETPAY_SITE_ID):
-        return _finish(
+        return finish(
             notification,
             NotificationResult(400, "unknown site"),
             error=f"cpm_site_id {site_id} is not CINETPAY_SITE_ID.",
         )
     tx = CinetPayTransaction.objects.filter(transaction_id=trans_id).first() if is_our_id(trans_id) else None
     if tx is None:
-        return _finish(
+        return finish(
             notification,
             NotificationResult(404, "unknown transaction"),
             error=f"No payment has transaction_id {trans_id}.",
@@ -183,7 +200,7 @@ def process_payment_notification(
             distrust,
         )
     if not may_still_change(tx):
-        return _handle(notification, lambda: _already_final(notification, tx, payer))
+        return handle(notification, lambda: _already_final(notification, tx, payer))
 
     def check() -> str:
         outcome = refresh_payment(
@@ -203,7 +220,7 @@ def process_payment_notification(
         )
         return "already processed" if outcome.outcome == Outcome.UNCHANGED else outcome.outcome.value
 
-    return _handle(notification, check)
+    return handle(notification, check)
 
 
 def _already_final(notification: CinetPayNotification, tx: CinetPayTransaction, payer: Phone | None) -> str:
@@ -269,9 +286,9 @@ def _notified_payer(
         return None, f"cel_phone_num is not a mobile number of +{prefix}"
 
 
-def _handle(notification: CinetPayNotification, act: Callable[[], str]) -> NotificationResult:
+def handle(notification: CinetPayNotification, act: Callable[[], str]) -> NotificationResult:
     """Run ``act`` (mostly a call to CinetPay that applies its answer) and record the outcome on
-    ``notification``, in the one ``UPDATE`` of :func:`_finish`.
+    ``notification``, in the one ``UPDATE`` of :func:`finish`.
 
     CinetPay unreachable or refusing: 503 and not processed, so it can be reprocessed. Anything else that
     goes wrong is a bug: 500, kept with its traceback. Success: 200 with ``act``'s short message.
@@ -280,7 +297,7 @@ def _handle(notification: CinetPayNotification, act: Callable[[], str]) -> Notif
         message = act()
     except (exceptions.CinetPayNetworkError, exceptions.CinetPayAPIError) as exc:
         logger.warning("Could not confirm notification #%s with CinetPay: %s", notification.pk, exc)
-        return _finish(
+        return finish(
             notification,
             NotificationResult(503, "could not confirm with CinetPay"),
             error=str(exc),
@@ -288,14 +305,14 @@ def _handle(notification: CinetPayNotification, act: Callable[[], str]) -> Notif
         )
     except Exception as exc:  # a bug must not lose the stored request: keep it with its traceback
         logger.exception("Processing notification #%s failed", notification.pk)
-        return _finish(
+        return finish(
             notification,
             NotificationResult(500, "processing failed"),
             error=repr(exc),
             tb=traceback.format_exc(),
             processed=False,
         )
-    return _finish(notification, NotificationResult(200, message))
+    return finish(notification, NotificationResult(200, message))
 
 
 def process_transfer_notification(
@@ -310,7 +327,7 @@ def process_transfer_notification(
     data = {str(name): str(value) for name, value in notification.form}
     client_transaction_id = data.get("client_transaction_id", "").strip()
     if not client_transaction_id:
-        return _finish(
+        return finish(
             notification,
             NotificationResult(400, "missing client_transaction_id"),
             error="The notification has no client_transaction_id.",
@@ -323,31 +340,11 @@ def process_transfer_notification(
         else None
     )
     if payout is None:
-        return _finish(
+        return finish(
             notification,
             NotificationResult(404, "unknown transfer"),
             error=f"No payout has client_transaction_id {client_transaction_id}.",
         )
     notification.transaction = payout.escrow.payment
     actor = actor or Actor.notification(notification.pk)
-    return _handle(notification, lambda: refresh_payout(payout, actor=actor, client=client).payout.status)
-
-
-def reprocess(
-    notification: CinetPayNotification,
-    *,
-    client: CheckoutBackend | None = None,
-    transfer_client: TransferBackend | None = None,
-    actor: Actor | None = None,
-) -> NotificationResult:
-    """Process a stored notification again (admin action, command), routed by its kind.
-
-    ``actor``: who asked (e.g. ``Actor.for_admin(user)``), recorded on any state change it causes.
-    Never raises for bad input or CinetPay trouble: the result says what a webhook would answer (403,
-    404, 503 …) and the notification keeps its outcome.
-    """
-    if notification.kind == NotificationKind.TRANSFER:
-        return process_transfer_notification(notification, client=transfer_client, actor=actor)
-    if notification.kind != NotificationKind.PAYMENT:
-        raise ValueError(f"no processor for {notification.kind} notifications")
-    return process_payment_notification(notification, client=client, actor=actor)
+    return handle(notification, lambda: refresh_payout(payout, actor=actor, client=client).payout.status)

@@ -108,6 +108,7 @@ def create_payment(
         metadata=metadata,
         commission_rate=commission_rate,
         lang=(lang or settings.CINETPAY_LANG)[:2],
+        backend=settings.CINETPAY_BACKEND,
         **customer,
         **order_fields(order),
     )
@@ -128,8 +129,8 @@ def build_payment_request(tx: CinetPayTransaction) -> PaymentRequest:
         amount=tx.amount,
         currency=tx.currency,
         description=tx.description,
-        notify_url=callbacks.notify_url(),
-        return_url=callbacks.return_url(),
+        notify_url=callbacks.notify_url(tx.backend),
+        return_url=callbacks.return_url(tx.backend, tx.transaction_id),
         channels=tx.channels,
         lang=tx.lang,
         metadata=get_adapter().get_payment_metadata(tx),
@@ -195,7 +196,7 @@ def start_checkout(
         locked.save()
     request = build_payment_request(locked)
     try:
-        result = (client or get_checkout_client()).init_payment(request)
+        result = (client or get_checkout_client(locked.backend)).init_payment(request)
     except exceptions.CinetPayAPIError as exc:
         _record_init_error(locked.pk, exc.code, exc.message)
         raise
@@ -208,6 +209,7 @@ def start_checkout(
             raise exceptions.InvalidTransitionError(locked, locked.status, PaymentStatus.PENDING)
         locked.payment_token = result.payment_token
         locked.payment_url = result.payment_url
+        locked.notify_token = result.notify_token  # the CinetPay API's; empty on Checkout v2
         locked.cinetpay_code, locked.cinetpay_message = result.code, result.message
         move(locked, PAYMENT_TRANSITIONS, PaymentStatus.PENDING, actor)
         locked.save()

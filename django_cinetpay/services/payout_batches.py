@@ -26,7 +26,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field
 from django.utils import timezone
 
-from ..client import TransferBackend, get_transfer_client
+from ..client import TransferBackend
 from ..client.vocabulary import transfer_currency_problem
 from ..models import EscrowTransaction, PayoutRequest
 from ..states import PayoutStatus
@@ -62,6 +62,7 @@ class PayoutOrder:
             "kind": self.kind,
             "amount": self.amount,
             "currency": currency,
+            "backend": self.escrow.payment.backend,  # paid out through the API the money came in by
             **self.destination,
             "last_error": problem,
         }
@@ -150,14 +151,14 @@ def _insert_unnested(rows: list[dict[str, Any]], connection: BaseDatabaseWrapper
 def send_payouts(
     payout_ids: Sequence[int], *, client: TransferBackend | None = None, actor: Actor | None = None
 ) -> BatchReport:
-    """Move each payout of ``payout_ids`` forward (see :func:`~.sending.process_payout`), one client for all.
+    """Move each payout of ``payout_ids`` forward (see :func:`~.sending.process_payout`), each through the
+    shared client of its API, or ``client`` for all.
 
     Stops early when CinetPay cannot be used at all (network, credentials, balance): the payouts not
     reached stay as they are, for the ``cinetpay_process_payouts`` cron command. Safe alongside other
     workers and that command: a payout is claimed before it is sent, so it is sent once.
     """
     actor = actor or Actor.job("send_payouts")
-    client = client or get_transfer_client()
     steps: list[StepResult] = []
     for payout_id in payout_ids:
         result = process_payout(payout_id, client=client, actor=actor)

@@ -56,7 +56,13 @@ def create_payout(
     """
     destination, why_none = adapter_destination(escrow, kind)
     payout = PayoutRequest(
-        escrow=escrow, kind=kind, amount=amount, currency=escrow.currency, retry_of=retry_of, **destination
+        escrow=escrow,
+        kind=kind,
+        amount=amount,
+        currency=escrow.currency,
+        backend=escrow.payment.backend,  # paid out or back through the API the money came in by
+        retry_of=retry_of,
+        **destination,
     )
     payout.last_error = why_none or transfer_currency_problem(payout.prefix, payout.currency)
     payout.save()
@@ -100,7 +106,7 @@ def retry_payout(
         return existing
     if current.status != PayoutStatus.FAILED:
         raise exceptions.InvalidTransitionError(current, current.status, PayoutStatus.PENDING)
-    _refuse_unless_never_sent(current, client or get_transfer_client(), Actor.for_admin(user))
+    _refuse_unless_never_sent(current, client or get_transfer_client(current.backend), Actor.for_admin(user))
     with transaction.atomic():
         EscrowTransaction.objects.select_for_update().get(pk=payout.escrow_id)
         locked = locked_payout(payout.pk)
@@ -347,7 +353,7 @@ def refresh_payout(
     Raises the client's errors unchanged (``CinetPayAPIError``, ``CinetPayNetworkError``): the
     transfer-notification view answers 503 on them.
     """
-    transfer = (client or get_transfer_client()).check_transfer(payout.client_transaction_id)
+    transfer = (client or get_transfer_client(payout.backend)).check_transfer(payout.client_transaction_id)
     if transfer is None:
         return StepResult(Step.WAITING, payout)
     fresh = apply_transfer(payout, transfer, actor=actor or Actor.check("refresh_payout"))

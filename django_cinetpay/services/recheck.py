@@ -27,8 +27,8 @@ from .. import exceptions
 from ..models import CinetPayNotification, CinetPayTransaction, NotificationKind
 from ..states import PAYMENT_FAILED_STATES, PaymentStatus
 from .audit import Actor
-from .notifications import reprocess
 from .verdicts import CheckOutcome, may_still_change, recheck_window, refresh_payment
+from .webhooks import reprocess
 
 logger = logging.getLogger("django_cinetpay")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .. import exceptions
 from ..client import ContactResult, Transfer, TransferBackend, get_transfer_client
-from ..client.codes import CLIENT_TRANSACTION_ID_EXISTS, refused_before_acting
+from ..client.codes import TRANSACTION_EXISTS_CODES, refused_before_acting
 from ..client.transfer_answers import NOT_CONTACT
 from ..client.vocabulary import transfer_currency_problem
 from ..conf import duration, settings
@@ -58,7 +58,7 @@ def _unknown_reason(error: Exception, *, resend: bool) -> str:
     if (
         resend
         and isinstance(error, exceptions.CinetPayAPIError)
-        and error.code != CLIENT_TRANSACTION_ID_EXISTS
+        and error.code not in TRANSACTION_EXISTS_CODES
     ):
         return (
             f"CinetPay refused the new send ({error}), but an earlier send of this payout may have "
@@ -166,7 +166,7 @@ def _send(payout: PayoutRequest, client: TransferBackend, actor: Actor) -> StepR
         logger.warning("Payout %s not sent: %s", payout.client_transaction_id, problem)
         _note_error(payout, problem)
         return StepResult(Step.WAITING, payout)
-    notify_url = transfer_notify_url()
+    notify_url = transfer_notify_url(payout.backend)
     try:
         contact = _add_contact(client, payout)
     except exceptions.CinetPayError as exc:  # nothing was sent: the payout keeps its status
@@ -287,7 +287,8 @@ def process_payout(
     """
     pk = payout if isinstance(payout, int) else payout.pk
     fresh = PayoutRequest.objects.select_related("escrow__payment").get(pk=pk)
-    result = _advance(fresh, client or get_transfer_client(), actor or Actor.job("process_payout"))
+    client = client or get_transfer_client(fresh.backend)
+    result = _advance(fresh, client, actor or Actor.job("process_payout"))
     if isinstance(payout, PayoutRequest):
         fresh_for_caller(payout, result.payout)
     return result
@@ -343,7 +344,8 @@ class BatchReport:
 def process_payouts(
     *, client: TransferBackend | None = None, limit: int | None = None, actor: Actor | None = None
 ) -> BatchReport:
-    """The payout job: move every due payout forward, one CinetPay client (one login) for the batch.
+    """The payout job: move every due payout forward, through the shared client of each payout's API (one
+    login per API for the batch), or ``client`` for all.
 
     Stops early when CinetPay cannot be used at all (network, credentials, balance), leaving the other
     payouts as they are for the next run.
@@ -352,10 +354,9 @@ def process_payouts(
     batch = payouts_to_process(limit or settings.CINETPAY_JOB_BATCH_SIZE)
     if not batch:
         return BatchReport(())
-    client = client or get_transfer_client()
     steps: list[StepResult] = []
     for payout in batch:
-        result = _advance(payout, client, actor)
+        result = _advance(payout, client or get_transfer_client(payout.backend), actor)
         steps.append(result)
         if result.stops_batch:
             logger.warning("Payout job stopped early: %s", result.error)

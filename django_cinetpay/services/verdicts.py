@@ -90,9 +90,12 @@ def _target_status(result: CheckResult) -> str | None:
     if result.is_accepted:
         return PaymentStatus.ACCEPTED
     if result.is_refused:
-        return {"627": PaymentStatus.CANCELLED, "625": PaymentStatus.EXPIRED}.get(
-            result.code, PaymentStatus.REFUSED
-        )
+        # 627/625: Checkout v2's cancelled/expired; 2003: the CinetPay API's expired
+        return {
+            "627": PaymentStatus.CANCELLED,
+            "625": PaymentStatus.EXPIRED,
+            "2003": PaymentStatus.EXPIRED,
+        }.get(result.code, PaymentStatus.REFUSED)
     if result.code == "625":
         return PaymentStatus.EXPIRED
     if result.is_waiting:
@@ -284,7 +287,7 @@ def refresh_payment(
     if tx.checkout_started_at is None and not known_to_cinetpay:
         return CheckOutcome(Outcome.NOT_STARTED, tx)
     checked_id = tx.transaction_id
-    result = (client or get_checkout_client()).check_payment(checked_id)
+    result = (client or get_checkout_client(tx.backend)).check_payment(checked_id)
     outcome = apply_check_result(
         tx,
         result,

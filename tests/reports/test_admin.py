@@ -64,7 +64,7 @@ def test_the_dashboard_shows_the_figures_in_english(client: Any, reporter: Any) 
     page = response.content.decode()
     assert "57,000\xa0XOF" in page  # accepted payments
     assert "57.1\xa0%" in page  # conversion: 4 of 7
-    assert "4 accepted of 7 checkouts started" in page
+    assert "Accepted / started: 4 / 7" in page
     assert "22,000\xa0XOF" in page  # held now
     assert "Orange Money" in page
     assert "MTN Mobile Money" in page
