@@ -5,15 +5,21 @@ transfer is validated on its own (``None``: only from the simulator page). ``FAU
 on, e.g. ``["latency=0.5"]`` or ``[{"fault": "5xx", "target": "payment/check", "times": 2}]``.
 ``MERCHANT_NAME``: shown on the checkout page. ``NOTIFY_TIMEOUT``: seconds to wait for the merchant's
 notify_url. ``ALLOW_PRODUCTION``: silence the ``cinetpay.E020`` guard (a staging site, never production).
+``ACCOUNTS``: the OAuth API's country accounts, in the shape of CinetPay's SDK credentials,
+``{"CI": {"api_key": "sk_test_...", "api_password": "..."}}``; its logins take exactly these (1005
+otherwise). Empty (the default): the project's own ``CINETPAY_API_CREDENTIALS``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from appconf import AppConf
+from django.core.exceptions import ImproperlyConfigured
 
 from django_cinetpay.conf import settings
 
-from .engine import Credentials, Options, rule_from_setting
+from .engine import Credentials, Options, accounts_from, rule_from_setting
 
 __all__ = ["SimulatorConf", "options_from_settings", "settings"]
 
@@ -25,9 +31,17 @@ class SimulatorConf(AppConf):
     FAULTS: list[object] = []
     MERCHANT_NAME = ""
     NOTIFY_TIMEOUT = 10.0
+    ACCOUNTS: dict[str, dict[str, str]] = {}
 
     class Meta:
         prefix = "CINETPAY_SIMULATOR"
+
+    def configure_accounts(self, value: Any) -> Any:
+        try:
+            accounts_from(value)
+        except (ValueError, AttributeError) as exc:
+            raise ImproperlyConfigured(f"CINETPAY_SIMULATOR_ACCOUNTS: {exc}") from None
+        return value
 
 
 def options_from_settings() -> Options:

@@ -8,9 +8,9 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..client.vocabulary import COUNTRY_PHONE_PREFIXES, PAYMENT_METHODS
-from .engine import Fault, FaultRule, Payment, methods_for
-from .engine.checkout import default_prefix
+from ..client.vocabulary import COUNTRY_PHONE_PREFIXES
+from .engine import Fault, FaultRule, Payment, method_name, payment_methods
+from .engine.customer import default_prefix
 from .labels import FAULTS
 
 NOTIFICATION_CHOICES = [
@@ -19,6 +19,12 @@ NOTIFICATION_CHOICES = [
     (Fault.OUT_OF_ORDER.value, _("Deliver out of order")),
     (Fault.LOST.value, _("Lose it")),
 ]
+
+
+def method_label(code: str) -> str:
+    """A payment method's name for people (``OM`` or ``OM_CI`` → Orange Money), translated where it is a
+    word (Bank card)."""
+    return gettext(method_name(code))
 
 
 class CheckoutForm(forms.Form):
@@ -36,12 +42,12 @@ class CheckoutForm(forms.Form):
             {
                 "phone_prefix": payment.phone_prefix or default_prefix(payment),
                 "phone": payment.phone_number or payment.customer.get("customer_phone_number", ""),
-                "method": payment.payment_method or next(iter(methods_for(payment.channels)), ""),
+                "method": payment.payment_method or next(iter(payment_methods(payment)), ""),
             },
         )
         super().__init__(*args, **kwargs)
         method = cast(forms.ChoiceField, self.fields["method"])
-        method.choices = [(code, gettext(PAYMENT_METHODS[code])) for code in methods_for(payment.channels)]
+        method.choices = [(code, method_label(code)) for code in payment_methods(payment)]
         method.required = False  # cancelling needs no method
         prefixes = sorted(set(COUNTRY_PHONE_PREFIXES.values()))
         cast(forms.ChoiceField, self.fields["phone_prefix"]).choices = [(p, f"+{p}") for p in prefixes]
@@ -63,7 +69,8 @@ class FaultForm(forms.Form):
         max_length=64,
         initial="*",
         help_text=_(
-            "An endpoint (payment, payment/check, auth/login, transfer/...), notification, "
+            "An endpoint (payment, payment/check, auth/login, transfer/..., v1/oauth/login, v1/payment, "
+            "v1/payment/{id}, v1/transfer, v1/transfer/{id}, v1/balances), notification, "
             "transfer-notification, or * for all."
         ),
     )

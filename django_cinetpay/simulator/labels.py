@@ -1,4 +1,4 @@
-"""The simulator's words for people: its faults, payment states and transfer states, translated.
+"""The simulator's words for people: its APIs, faults, payment states and transfer states, translated.
 
 The engine keeps CinetPay's codes (``REJ``, ``out_of_order``); the dashboard and its forms show these.
 """
@@ -8,7 +8,12 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .engine import Fault, PaymentState, TreatmentStatus
+from .engine import Api, Fault, PaymentState, TreatmentStatus
+
+APIS: dict[str, Promise] = {
+    Api.CHECKOUT_V2.value: _("Checkout v2 / Transfer v1"),
+    Api.OAUTH.value: _("OAuth API (v1)"),
+}
 
 FAULTS: dict[str, Promise] = {
     Fault.LATENCY.value: _("Slow answer (latency)"),

@@ -18,14 +18,15 @@ logger = logging.getLogger("django_cinetpay.simulator")
 
 
 def deliver_over_http(outbound: Outbound) -> Delivery:
-    """POST a notification form to the merchant's notify_url, as CinetPay's servers do."""
+    """POST a notification (a form, or the OAuth API's JSON) to the merchant's notify_url, as CinetPay's
+    servers do."""
     session = new_session()
     session.headers["User-Agent"] = "CinetPay-Simulator"
     try:
         response = session.post(
             outbound.url,
-            data=list(outbound.fields),
-            headers=dict(outbound.headers),
+            data=outbound.json_body.encode() if outbound.json_body else list(outbound.fields),
+            headers={**dict(outbound.headers), "Content-Type": outbound.content_type},
             timeout=float(settings.CINETPAY_SIMULATOR_NOTIFY_TIMEOUT),
         )
     except requests.RequestException as exc:

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from django.db import IntegrityError, models, transaction
 
-from .engine import AlreadyExistsError, Contact, Fault, FaultRule, Payment, Transfer
+from .engine import EPOCH, AlreadyExistsError, Contact, Fault, FaultRule, Payment, Transfer
 from .models import SimulatedContact, SimulatedFault, SimulatedPayment, SimulatedSession, SimulatedTransfer
 
 M = TypeVar("M", bound=models.Model)
@@ -37,8 +37,16 @@ class DjangoStore:
         except IntegrityError:
             raise AlreadyExistsError(payment.transaction_id) from None
 
-    def find_payment(self, *, token: str = "", transaction_id: str = "") -> Payment | None:
-        lookup = {"transaction_id": transaction_id} if transaction_id else {"token": token}
+    def find_payment(
+        self, *, token: str = "", transaction_id: str = "", reference: str = ""
+    ) -> Payment | None:
+        lookup: dict[str, str]
+        if transaction_id:
+            lookup = {"transaction_id": transaction_id}
+        elif reference:
+            lookup = {"record__reference": reference}  # the OAuth API's own id; a JSON key, looked up rarely
+        else:
+            lookup = {"token": token}
         row = _locked(SimulatedPayment.objects.filter(**lookup)).first()
         return Payment.from_dict(row.record) if row else None
 
@@ -105,6 +113,9 @@ class DjangoStore:
     def session_issued_at(self, token: str) -> dt.datetime | None:
         stamp = SimulatedSession.objects.filter(token=token).values_list("issued_at", flat=True).first()
         return None if stamp is None else dt.datetime.fromtimestamp(stamp, dt.timezone.utc)
+
+    def expire_sessions(self) -> None:
+        SimulatedSession.objects.update(issued_at=EPOCH.timestamp())
 
     def list_faults(self) -> list[FaultRule]:
         return [_rule(row) for row in _locked(SimulatedFault.objects.all())]

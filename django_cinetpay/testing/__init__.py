@@ -1,10 +1,11 @@
 """Test CinetPay flows inside the test process: no server, no keys, no internet.
 
-:class:`CinetPayFake` runs the simulator's engine behind ``responses``: the package's real HTTP client
-talks to it, and helpers play the customer ("pays with Orange Money", "refuses", "cancels") and CinetPay
-("deliver the notification again", "the transfer is validated"), posting notifications to the project's
-webhooks with Django's test client. With pytest, use the ``cinetpay`` fixture; with unittest, use the
-fake as a context manager or call ``start()``/``stop()``.
+:class:`CinetPayFake` runs the simulator's engine behind ``responses``: the package's real HTTP clients
+talk to it (Checkout v2, Transfer v1 and the OAuth API), and helpers play the customer ("pays with Orange
+Money", "refuses", "cancels") and CinetPay ("deliver the notification again", "the transfer is validated",
+"every login token expires"), posting notifications to the project's webhooks with Django's test client.
+With pytest, use the ``cinetpay`` fixture; with unittest, use the fake as a context manager or call
+``start()``/``stop()``.
 
 The fake needs ``responses``, a test-time dependency: ``pip install "django-cinetpay[testing]"``.
 
@@ -21,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..simulator.engine import Delivery, Fault, Outbound, Payment, Transfer
     from .fake import CinetPayFake
-    from .notifications import post_notification, signed_notification
+    from .notifications import oauth_notification, post_notification, signed_notification
 
 #: Where each public name lives.
 _HOMES = {
     "CinetPayFake": "django_cinetpay.testing.fake",
+    "oauth_notification": "django_cinetpay.testing.notifications",
     "post_notification": "django_cinetpay.testing.notifications",
     "signed_notification": "django_cinetpay.testing.notifications",
     "Delivery": "django_cinetpay.simulator.engine",
@@ -42,6 +44,7 @@ __all__ = [
     "Outbound",
     "Payment",
     "Transfer",
+    "oauth_notification",
     "post_notification",
     "signed_notification",
 ]

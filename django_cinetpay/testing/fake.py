@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-import requests
 from django.http import HttpResponse
 from django.test import Client
 
@@ -22,7 +20,7 @@ except ImportError as exc:  # a test-time dependency, absent from production ins
     ) from exc
 
 from ..simulator.engine import (
-    ApiRequest,
+    Api,
     Credentials,
     Delivery,
     Fault,
@@ -32,19 +30,24 @@ from ..simulator.engine import (
     Outbound,
     Outcome,
     Payment,
-    Reply,
     Simulator,
     Transfer,
     TreatmentStatus,
+    accounts_from,
+    payment_methods,
 )
 from ..simulator.engine.simulator import utc_now
 from .notifications import post_notification
+from .transport import intercept
 
-#: What the customer pays with when a helper is not told.
+#: What the customer pays with when a helper is not told (Checkout v2; on the OAuth API, the first
+#: operator of the account's country, e.g. ``OM_CI``).
 DEFAULT_METHOD = "OM"
 DEFAULT_PHONE = "0707070707"
 #: Where payment URLs of the fake point. Nothing answers there: tests drive the customer with helpers.
 CHECKOUT_PAGE_URL = "https://checkout.cinetpay.test/payment/"
+#: The OAuth API's hosts: sandbox (``sk_test_`` keys) and production (``sk_live_``).
+OAUTH_API_URLS = ("https://api.cinetpay.net", "https://api.cinetpay.co")
 
 
 def _transaction_id(transaction: Any) -> str:
@@ -56,15 +59,19 @@ def _client_transaction_id(transfer: Any) -> str:
 
 
 class CinetPayFake:
-    """CinetPay's Checkout and Transfer APIs for the duration of a test, state in memory.
+    """CinetPay's APIs for the duration of a test, state in memory: Checkout v2, Transfer v1 and the OAuth
+    API, over one account (one balance, one set of faults).
 
-    While started, every request the package's clients send to ``CINETPAY_CHECKOUT_API_URL`` and
-    ``CINETPAY_TRANSFER_API_URL`` (read at :meth:`start`) is answered by the simulator's engine, which
-    checks the project's credentials like CinetPay. Any other HTTP request fails (``responses``); add
-    routes to :attr:`mock` if a test needs them.
+    While started, every request the package's clients send to ``CINETPAY_CHECKOUT_API_URL``,
+    ``CINETPAY_TRANSFER_API_URL`` or ``CINETPAY_API_URL`` (read at :meth:`start`), or under
+    ``oauth_api_urls`` (the OAuth API's sandbox and production hosts by default), is answered by the
+    simulator's engine, which checks the project's credentials like CinetPay. Any other HTTP request fails
+    (``responses``); add routes to :attr:`mock` if a test needs them.
 
+    ``accounts``: the OAuth API's country accounts, ``{"CI": {"api_key": ..., "api_password": ...}}``
+    (default: ``CINETPAY_SIMULATOR_ACCOUNTS``, else ``CINETPAY_API_CREDENTIALS``, read at each request).
     ``client``: the Django test client notifications are posted with (a fresh one by default).
-    ``transfer_delay``: seconds after which transfers validate on their own (``None``: only by
+    ``transfer_delay``: seconds after which transfers settle on their own (``None``: only by
     :meth:`validate_transfer`). ``sleep``: how ``latency`` faults wait.
     """
 
@@ -77,8 +84,12 @@ class CinetPayFake:
         client: Client | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        accounts: Mapping[str, Mapping[str, str]] | None = None,
+        oauth_api_urls: Iterable[str] = OAUTH_API_URLS,
     ) -> None:
         self.store = MemoryStore()
+        self.accounts = None if accounts is None else accounts_from(accounts)
+        self.oauth_api_urls = tuple(oauth_api_urls)
         self.options = Options(
             transfer_balance=transfer_balance,
             transfer_delay=transfer_delay,
@@ -104,15 +115,16 @@ class CinetPayFake:
 
         if self._mock is not None:
             raise RuntimeError("this CinetPayFake is already started")
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        apis = (
-            (settings.CINETPAY_CHECKOUT_API_URL, Simulator.handle_checkout),
-            (settings.CINETPAY_TRANSFER_API_URL, Simulator.handle_transfer),
+        oauth_urls = {*self.oauth_api_urls, getattr(settings, "CINETPAY_API_URL", "")} - {""}
+        mock = intercept(
+            [
+                (settings.CINETPAY_CHECKOUT_API_URL, Simulator.handle_checkout),
+                (settings.CINETPAY_TRANSFER_API_URL, Simulator.handle_transfer),
+                *((url, Simulator.handle_oauth) for url in sorted(oauth_urls)),
+            ],
+            lambda: self.simulator,
+            self._sleep,
         )
-        for base, handler in apis:
-            pattern = re.compile(re.escape(base.rstrip("/")) + r"/[^?#]*(\?.*)?$")
-            for method in (responses.GET, responses.POST):
-                mock.add_callback(method, pattern, callback=self._callback(base, handler), content_type=None)
         clear_clients()
         mock.start()
         self._mock = mock
@@ -143,9 +155,12 @@ class CinetPayFake:
     @property
     def simulator(self) -> Simulator:
         """The engine over this fake's state, with the credentials of the settings as they are now."""
+        credentials = Credentials.from_settings()
+        if self.accounts is not None:
+            credentials = dataclasses.replace(credentials, accounts=self.accounts)
         return Simulator(
             self.store,
-            Credentials.from_settings(),
+            credentials,
             payment_url=lambda token: CHECKOUT_PAGE_URL + token,
             deliver=self._deliver,
             options=self.options,
@@ -157,31 +172,13 @@ class CinetPayFake:
         return self._clock() + self._offset
 
     def advance(self, seconds: float) -> None:
-        """Move the fake's clock forward, e.g. past a transfer token's 5 minutes."""
+        """Move the fake's clock forward, e.g. past a Transfer v1 token's 5 minutes or an OAuth one's 24 h."""
         self._offset += dt.timedelta(seconds=seconds)
 
-    def _callback(self, base: str, handler: Callable[[Simulator, ApiRequest], Reply]) -> Callable[..., Any]:
-        base_path = urlsplit(base).path.rstrip("/")
-
-        def callback(request: requests.PreparedRequest) -> Any:
-            url = urlsplit(request.url or "")
-            body = request.body or b""
-            api_request = ApiRequest(
-                method=request.method or "GET",
-                endpoint=url.path[len(base_path) :],
-                query=dict(parse_qsl(url.query, keep_blank_values=True)),
-                body=body.encode() if isinstance(body, str) else bytes(body),
-                content_type=request.headers.get("Content-Type", ""),
-                headers=dict(request.headers),
-            )
-            reply = handler(self.simulator, api_request)
-            if reply.timed_out:
-                return requests.exceptions.ReadTimeout(f"CinetPayFake: simulated timeout on {url.path}")
-            if reply.delay:
-                self._sleep(reply.delay)
-            return reply.status, {"Content-Type": reply.content_type}, reply.body
-
-        return callback
+    def expire_tokens(self) -> None:
+        """Every login token issued so far expires: the next call answers 705 (Transfer v1) or 1003
+        EXPIRED_TOKEN (OAuth API), and the client must log in again."""
+        self.store.expire_sessions()
 
     def _deliver(self, outbound: Outbound) -> Delivery:
         response = post_notification(outbound, self.client)
@@ -196,7 +193,8 @@ class CinetPayFake:
         return self.store.list_payments()
 
     def payment(self, transaction: Any) -> Payment:
-        """The fake's record of a payment (a ``CinetPayTransaction`` or a transaction id)."""
+        """The fake's record of a payment (a ``CinetPayTransaction`` or the merchant's transaction id);
+        for the OAuth API, its ``notify_token`` and ``reference`` (CinetPay's ``transaction_id``)."""
         return self.simulator.checkout.find(transaction_id=_transaction_id(transaction))
 
     def _act(
@@ -206,7 +204,8 @@ class CinetPayFake:
         payment = sim.checkout.find(transaction_id=_transaction_id(transaction))
         if outcome is not Outcome.CANCEL:
             # Like the checkout page: what the customer chose while pending stays chosen.
-            choice["method"] = choice["method"] or payment.payment_method or DEFAULT_METHOD
+            default = DEFAULT_METHOD if payment.api == Api.CHECKOUT_V2.value else payment_methods(payment)[0]
+            choice["method"] = choice["method"] or payment.payment_method or default
             choice["phone"] = choice["phone"] or payment.phone_number or DEFAULT_PHONE
         return sim.checkout.act(payment, outcome, notification=notification, **choice)
 
@@ -219,9 +218,11 @@ class CinetPayFake:
         prefix: str = "",
         notification: Fault | None = None,
     ) -> list[Delivery]:
-        """The customer pays with ``method`` (default: the one chosen while pending, else Orange Money).
+        """The customer pays with ``method`` (default: the one chosen while pending, else Orange Money:
+        ``OM``, or on the OAuth API the country's first operator, ``OM_CI``).
 
-        CinetPay's notification is posted to the payment's notify_url; returns what the webhook answered.
+        CinetPay's notification is posted to the payment's notify_url (a signed form for Checkout v2, the
+        JSON document with the ``notify_token`` for the OAuth API); returns what the webhook answered.
         ``notification`` bends the delivery: ``Fault.DUPLICATE``, ``Fault.OUT_OF_ORDER`` or ``Fault.LOST``.
         """
         return self._act(transaction, Outcome.PAY, notification, method=method, phone=phone, prefix=prefix)
@@ -229,7 +230,8 @@ class CinetPayFake:
     def refuse(
         self, transaction: Any, *, method: str = "", phone: str = "", notification: Fault | None = None
     ) -> list[Delivery]:
-        """The operator refuses the payment (the customer may still pay later on the same checkout)."""
+        """The operator refuses the payment (on Checkout v2 the customer may still pay later on the same
+        checkout; on the OAuth API the payment is ``FAILED``, final)."""
         return self._act(transaction, Outcome.REFUSE, notification, method=method, phone=phone)
 
     def cancel(self, transaction: Any, *, notification: Fault | None = None) -> list[Delivery]:
@@ -244,7 +246,8 @@ class CinetPayFake:
         phone: str = "",
         notification: Fault | None = None,
     ) -> list[Delivery]:
-        """The customer chose a push operator and has not confirmed yet (``WAITING_FOR_CUSTOMER``)."""
+        """The customer chose a push operator and has not confirmed yet (``WAITING_FOR_CUSTOMER``; OAuth
+        ``PENDING``, which sends no notification)."""
         return self._act(transaction, Outcome.WAIT, notification, method=method, phone=phone)
 
     def notify(self, transaction: Any, *, notification: Fault | None = None) -> list[Delivery]:
@@ -266,7 +269,7 @@ class CinetPayFake:
         return self.simulator.transfers.find(client_transaction_id=_client_transaction_id(transfer))
 
     def validate_transfer(self, transfer: Any, *, notification: Fault | None = None) -> list[Delivery]:
-        """CinetPay completes the transfer (``VAL``) and notifies its notify_url."""
+        """CinetPay completes the transfer (``VAL``; OAuth ``SUCCESS``) and notifies its notify_url."""
         return self.simulator.transfers.settle(
             self.transfer(transfer), TreatmentStatus.VAL, notification=notification
         )
@@ -274,7 +277,7 @@ class CinetPayFake:
     def reject_transfer(
         self, transfer: Any, *, comment: str = "", notification: Fault | None = None
     ) -> list[Delivery]:
-        """CinetPay rejects the transfer (``REJ``) and notifies its notify_url."""
+        """CinetPay rejects the transfer (``REJ``; OAuth ``FAILED``) and notifies its notify_url."""
         return self.simulator.transfers.settle(
             self.transfer(transfer), TreatmentStatus.REJ, comment=comment, notification=notification
         )
@@ -285,7 +288,8 @@ class CinetPayFake:
 
     @property
     def balance(self) -> dict[str, int]:
-        """The transfer account as ``GET transfer/check/balance`` reports it."""
+        """The transfer account as ``GET transfer/check/balance`` reports it (the OAuth API's
+        ``available_balance`` is its ``available``)."""
         return self.simulator.transfers.account()
 
     # --- faults ------------------------------------------------------------------------------------------
@@ -293,8 +297,10 @@ class CinetPayFake:
     def fail(
         self, fault: Fault | str, target: str = "*", *, times: int | None = 1, seconds: float | None = None
     ) -> FaultRule:
-        """Inject a fault: on an endpoint (``payment``, ``payment/check``, ``auth/login``, ``transfer/...``),
-        on notifications (``notification``, ``transfer-notification``), or ``*``; ``times=None`` for good.
+        """Inject a fault: on an endpoint (``payment``, ``payment/check``, ``auth/login``, ``transfer/...``;
+        OAuth: ``v1/oauth/login``, ``v1/payment``, ``v1/payment/{id}``, ``v1/transfer``, ``v1/transfer/{id}``,
+        ``v1/balances``), on notifications (``notification``, ``transfer-notification``), or ``*``;
+        ``times=None`` for good.
         """
         return self.store.add_fault(FaultRule(Fault(fault), target=target, times=times, seconds=seconds))
 

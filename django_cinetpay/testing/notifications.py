@@ -1,8 +1,11 @@
-"""Signed payment notifications for tests, and posting them to the project's webhooks.
+"""Notifications for tests, and posting them to the project's webhooks.
 
 Usable without the fake, e.g. to test a webhook against forged or replayed requests::
 
-    notification = signed_notification(tx, payment_method="MOMO")
+    notification = signed_notification(tx, payment_method="MOMO")  # Checkout v2: a signed form
+    response = post_notification(notification)
+
+    notification = oauth_notification(tx, url=notify_url, notify_token="forged")  # OAuth API: JSON
     response = post_notification(notification)
 """
 
@@ -15,8 +18,7 @@ from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
-from ..simulator.engine import Outbound, signed_payment_notification
-from ..simulator.engine.messages import FORM
+from ..simulator.engine import Outbound, signed_payment_notification, token_notification
 from ..simulator.engine.notifications import CPM_PAGE_ACTION, CPM_PAYMENT_CONFIG, CPM_VERSION
 from ..simulator.engine.simulator import utc_now
 
@@ -57,14 +59,43 @@ def signed_notification(
     return signed_payment_notification(key, url or reverse("cinetpay:notify"), values)
 
 
+def oauth_notification(
+    transaction: Any = None,
+    *,
+    url: str,
+    notify_token: str | None = None,
+    transaction_id: str = "",
+    merchant_transaction_id: str = "",
+    user: dict[str, str] | None = None,
+) -> Outbound:
+    """An OAuth API notification (JSON) for ``transaction``, to ``url`` (the project's notify URL).
+
+    ``merchant_transaction_id`` and ``notify_token`` default to the transaction's ``transaction_id`` and
+    ``notify_token`` (the one the API answered at initialisation); ``transaction_id`` is CinetPay's own id.
+    Override any of them to forge one.
+    """
+    merchant_id = merchant_transaction_id or (
+        transaction if isinstance(transaction, str) else getattr(transaction, "transaction_id", "")
+    )
+    token = getattr(transaction, "notify_token", "") if notify_token is None else notify_token
+    return token_notification(
+        url,
+        notify_token=token or "",
+        transaction_id=transaction_id,
+        merchant_transaction_id=merchant_id or "",
+        user=user,
+    )
+
+
 def post_notification(notification: Outbound, client: Client | None = None) -> HttpResponseBase:
-    """POST ``notification`` as a form, with its headers, to the path of its URL, in process."""
+    """POST ``notification`` (a form, or the OAuth API's JSON) with its headers to the path of its URL,
+    in process."""
     parts = urlsplit(notification.url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return (client or Client()).post(
         path,
-        data=urlencode(notification.fields),
-        content_type=FORM,
+        data=notification.json_body or urlencode(notification.fields),
+        content_type=notification.content_type,
         headers=dict(notification.headers),
         secure=parts.scheme == "https",
     )

@@ -152,3 +152,90 @@ class Merchant:
 def merchant() -> Iterator[Merchant]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield Merchant(mock)
+
+
+# --- the OAuth API ------------------------------------------------------------------------------------
+
+#: The project's OAuth country accounts, as the simulator is told them (CINETPAY_SIMULATOR_ACCOUNTS).
+OAUTH_ACCOUNTS = {
+    "CI": {"api_key": "sk_test_simulator_ci", "api_password": "ci-password"},
+    "SN": {"api_key": "sk_test_simulator_sn", "api_password": "sn-password"},
+}
+SUCCESS_URL = "https://shop.example.com/payments/api/success/"
+FAILED_URL = "https://shop.example.com/payments/api/failed/"
+
+
+def oauth_payment_body(**overrides: Any) -> dict[str, Any]:
+    """A valid ``POST /v1/payment`` body for the CI account; an override of ``None`` removes the field."""
+    body: dict[str, Any] = {
+        "currency": "XOF",
+        "merchant_transaction_id": "ORDER-OAUTH-1",
+        "amount": 5000,
+        "lang": "fr",
+        "designation": "Compte Free Fire niveau 70",
+        "client_email": "awa@example.com",
+        "client_first_name": "Awa",
+        "client_last_name": "Koné",
+        "success_url": SUCCESS_URL,
+        "failed_url": FAILED_URL,
+        "notify_url": NOTIFY_URL,
+        "channel": "PUSH",
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def oauth_transfer_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "currency": "XOF",
+        "merchant_transaction_id": "PAYOUT-OAUTH-1",
+        "phone_number": "+2250707000001",
+        "amount": 5000,
+        "payment_method": "OM_CI",
+        "reason": "Vente du compte",
+        "notify_url": TRANSFER_NOTIFY_URL,
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+class OAuthApi:
+    """Calls the simulator's OAuth API (``<prefix>/api/v1/...``) with Django's test client."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def call(
+        self,
+        method: str,
+        endpoint: str,
+        body: Any = None,
+        *,
+        token: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> HttpResponse:
+        all_headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
+        path = f"{PREFIX}/api/v1/{endpoint}"
+        if method == "GET":
+            return self.client.get(path, headers=all_headers)
+        return self.client.post(
+            path, data=json.dumps(body), content_type="application/json", headers=all_headers
+        )
+
+    def login(self, country: str = "CI") -> str:
+        response = self.call("POST", "oauth/login", OAUTH_ACCOUNTS[country])
+        assert response.status_code == 200, response.content
+        return response.json()["access_token"]
+
+    def pay_init(self, token: str, **overrides: Any) -> HttpResponse:
+        return self.call("POST", "payment", oauth_payment_body(**overrides), token=token)
+
+    def send(self, token: str, **overrides: Any) -> HttpResponse:
+        return self.call("POST", "transfer", oauth_transfer_body(**overrides), token=token)
+
+
+@pytest.fixture
+def oauth_api(db, client: Client, settings) -> OAuthApi:
+    settings.CINETPAY_SIMULATOR_ACCOUNTS = OAUTH_ACCOUNTS
+    settings.CINETPAY_SIMULATOR_TRANSFER_DELAY = None
+    return OAuthApi(client)

@@ -1,4 +1,4 @@
-"""Checkout API v2 as CinetPay answers it (CINETPAY_API.md §1-3), and what a customer does on the checkout.
+"""Checkout API v2 as CinetPay answers it (CINETPAY_API.md §1-3); the customer's side is in :mod:`.customer`.
 
 ``code`` is always a string here, as in CinetPay's answers. Where the spec is silent the simulator decides,
 and says so: errors are answered with HTTP 400 (404 for an unknown transaction; the CDN's 1010 is a
@@ -10,8 +10,6 @@ character or an unknown channel are 608 with a description naming the problem; a
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import re
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,23 +17,40 @@ from urllib.parse import urlsplit
 from django_cinetpay.client.codes import CHECKOUT_CODES
 from django_cinetpay.client.vocabulary import (
     CARD_CUSTOMER_FIELDS,
-    CHANNEL_METHODS,
-    COUNTRY_PHONE_PREFIXES,
     CURRENCY_LIMITS,
-    CURRENCY_PHONE_PREFIXES,
     CUSTOMER_FIELDS,
     FORBIDDEN_DESCRIPTION_CHARS,
     KNOWN_CHANNELS,
     KNOWN_CURRENCIES,
-    PAYMENT_METHODS,
 )
 
-from .context import Context
-from .faults import PAYMENT_NOTIFICATION, Fault
+from .customer import (
+    CHECK_ANSWERS,
+    PHONE_PATTERN,
+    CheckoutPage,
+    CustomerError,
+    Outcome,
+    UnknownPaymentError,
+    default_prefix,
+    digits,
+    method_name,
+    methods_for,
+    payment_methods,
+)
 from .messages import ApiRequest, Reply, integer
-from .notifications import Delivery, payment_notification
 from .records import Payment, PaymentState
 from .store import AlreadyExistsError
+
+__all__ = [
+    "Checkout",
+    "CustomerError",
+    "Outcome",
+    "UnknownPaymentError",
+    "default_prefix",
+    "method_name",
+    "methods_for",
+    "payment_methods",
+]
 
 REQUIRED_FIELDS = (
     "apikey",
@@ -50,74 +65,14 @@ REQUIRED_FIELDS = (
 #: Messages the spec quotes where they differ from the code table's names.
 MESSAGES = {"624": "An error occurred while processing the request"}
 
-#: (code, message, data.status) answered by ``payment/check`` for each state.
-CHECK_ANSWERS: dict[str, tuple[str, str, str]] = {
-    PaymentState.CREATED.value: ("662", "WAITING_CUSTOMER_PAYMENT", "WAITING_FOR_CUSTOMER"),
-    PaymentState.WAITING.value: ("623", "WAITING_CUSTOMER_TO_VALIDATE", "WAITING_FOR_CUSTOMER"),
-    PaymentState.ACCEPTED.value: ("00", "SUCCES", "ACCEPTED"),
-    PaymentState.REFUSED.value: ("600", "PAYMENT_FAILED", "REFUSED"),
-    PaymentState.CANCELLED.value: ("627", "TRANSACTION_CANCEL", "REFUSED"),
-}
-
-#: The default calling code of each currency (CINETPAY_API.md §6); XOF, used in seven countries, takes Côte
-#: d'Ivoire's here, where the adapter of a real site would rather leave it unknown.
-CURRENCY_PREFIXES = {"XOF": "225", **CURRENCY_PHONE_PREFIXES}
-
-_PHONE = re.compile(r"^\+?[0-9]{8,15}$")
-
-
-class Outcome(str, enum.Enum):
-    """What the customer does on the checkout page."""
-
-    PAY = "pay"
-    REFUSE = "refuse"  # the operator refuses (wrong PIN, balance too low …)
-    CANCEL = "cancel"  # the customer leaves
-    WAIT = "pending"  # a push operator waits for the customer to confirm on the phone
-
-
-#: State and ``cpm_error_message`` after each outcome.
-_OUTCOMES = {
-    Outcome.PAY: PaymentState.ACCEPTED,
-    Outcome.REFUSE: PaymentState.REFUSED,
-    Outcome.CANCEL: PaymentState.CANCELLED,
-    Outcome.WAIT: PaymentState.WAITING,
-}
-
-
-class CustomerError(ValueError):
-    """The customer's action cannot happen (final payment, bad phone number, method not offered …)."""
-
-
-class UnknownPaymentError(LookupError):
-    """No simulated payment has this token or transaction id."""
-
-
-def methods_for(channels: str) -> list[str]:
-    """The payment methods a payment with these ``channels`` offers, in display order."""
-    wanted = {m for channel in channels.split(",") for m in CHANNEL_METHODS.get(channel.strip(), ())}
-    return [m for m in PAYMENT_METHODS if m in wanted]
-
-
-def default_prefix(payment: Payment) -> str:
-    """The calling code to suggest: the customer's country's, else the currency's."""
-    country = payment.customer.get("customer_country", "").upper()
-    return COUNTRY_PHONE_PREFIXES.get(country) or CURRENCY_PREFIXES.get(payment.currency, "225")
-
-
-def _digits(phone: str) -> str:
-    return re.sub(r"[\s.-]", "", phone or "")
-
 
 def _is_public_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-class Checkout:
-    """``POST payment`` and ``POST payment/check``, plus the customer's actions on the checkout page."""
-
-    def __init__(self, context: Context) -> None:
-        self.context = context
+class Checkout(CheckoutPage):
+    """``POST payment`` and ``POST payment/check``; the customer's actions come from :class:`CheckoutPage`."""
 
     # --- the API ---------------------------------------------------------------------------------------
 
@@ -229,8 +184,8 @@ class Checkout:
             missing = [name for name in CARD_CUSTOMER_FIELDS if body.get(name) in (None, "")]
             if missing:
                 return self._error("608", f"Card payments need {', '.join(missing)}.")
-        if body.get("lock_phone_number") is True and not _PHONE.match(
-            _digits(str(body.get("customer_phone_number") or ""))
+        if body.get("lock_phone_number") is True and not PHONE_PATTERN.match(
+            digits(str(body.get("customer_phone_number") or ""))
         ):
             return self._error("624", "lock_phone_number needs a valid customer_phone_number.")
         return None
@@ -275,95 +230,3 @@ class Checkout:
             "payment_date": payment.payment_date or " ",
             "fund_availability_date": available or " ",
         }
-
-    # --- the customer ----------------------------------------------------------------------------------
-
-    def find(self, *, token: str = "", transaction_id: str = "") -> Payment:
-        payment = self.context.store.find_payment(token=token, transaction_id=transaction_id)
-        if payment is None:
-            raise UnknownPaymentError(token or transaction_id)
-        return payment
-
-    def act(
-        self,
-        payment: Payment,
-        outcome: Outcome,
-        *,
-        method: str = "",
-        phone: str = "",
-        prefix: str = "",
-        notification: Fault | None = None,
-    ) -> list[Delivery]:
-        """The customer's ``outcome`` on ``payment``'s checkout, then CinetPay's notification(s).
-
-        Paying after ``pending`` reuses the method and phone chosen then. Raises :class:`CustomerError`.
-        Returns what the notify_url answered (nothing when the notification is ``lost``).
-        """
-        with self.context.store.atomic():
-            current = self.find(token=payment.token)
-            self._apply(current, outcome, method=method, phone=phone, prefix=prefix)
-            current.notifications.append(
-                payment_notification(
-                    current,
-                    secret=self.context.credentials.secret_key,
-                    sent_at=self.context.now_text(),
-                    signature=secrets.token_hex(16),
-                    message=CHECK_ANSWERS[current.state][1],
-                ).to_snapshot()
-            )
-            self.context.store.save_payment(current)
-        return self._send(current, 1, notification)
-
-    def resend(self, payment: Payment, *, notification: Fault | None = None) -> list[Delivery]:
-        """Send the latest notification of ``payment`` again, as CinetPay may at any time."""
-        current = self.find(token=payment.token)
-        if not current.notifications:
-            raise CustomerError("No notification was sent for this payment yet.")
-        return self._send(current, 1, notification)
-
-    def _send(self, payment: Payment, new: int, notification: Fault | None) -> list[Delivery]:
-        deliveries = self.context.send(
-            payment.notifications, new, target=PAYMENT_NOTIFICATION, fault=notification
-        )
-        if deliveries:
-            with self.context.store.atomic():
-                current = self.find(token=payment.token)
-                current.deliveries = self.context.delivery_log(current.deliveries, deliveries)
-                self.context.store.save_payment(current)
-        return deliveries
-
-    def _apply(self, payment: Payment, outcome: Outcome, *, method: str, phone: str, prefix: str) -> None:
-        if payment.is_final:
-            raise CustomerError(f"This payment is already {payment.state}.")
-        if outcome is Outcome.WAIT and payment.state == PaymentState.WAITING.value:
-            raise CustomerError("This payment already waits for the customer's confirmation.")
-        if outcome is not Outcome.CANCEL:
-            method = (method or payment.payment_method).upper()
-            if method not in methods_for(payment.channels):
-                raise CustomerError(
-                    f"Choose one of: {', '.join(PAYMENT_METHODS[m] for m in methods_for(payment.channels))}."
-                )
-            if outcome is Outcome.WAIT and method == "CARD":
-                raise CustomerError("Card payments do not wait for a confirmation on a phone.")
-            payment.payment_method = method
-            payment.phone_number, payment.phone_prefix = self._phone(payment, method, phone, prefix)
-        payment.state = _OUTCOMES[outcome].value
-        if outcome is Outcome.PAY:
-            now = self.context.clock().astimezone(dt.timezone.utc)
-            payment.payment_date = self.context.now_text()
-            payment.operator_id = f"MP{now:%y%m%d.%H%M}.{secrets.token_hex(3).upper()[:6]}"
-
-    @staticmethod
-    def _phone(payment: Payment, method: str, phone: str, prefix: str) -> tuple[str, str]:
-        locked = (
-            _digits(payment.customer.get("customer_phone_number", "")) if payment.lock_phone_number else ""
-        )
-        number = _digits(phone) or payment.phone_number or (locked if method == "CARD" else "")
-        prefix = (prefix or payment.phone_prefix or default_prefix(payment)).lstrip("+")
-        if method == "CARD" and not number:
-            return "", prefix
-        if not _PHONE.match(number):
-            raise CustomerError("Enter the phone number of the account that pays (8 to 15 digits).")
-        if locked and number.lstrip("+") != locked.lstrip("+") and not locked.endswith(number):
-            raise CustomerError("This payment can only be paid from the number the merchant gave.")
-        return number.lstrip("+"), prefix

@@ -12,8 +12,9 @@ clock, a ``payment_url`` builder and a ``deliver`` function.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,25 +33,70 @@ def utc_now() -> dt.datetime:
 
 
 @dataclass(frozen=True)
+class Account:
+    """One country account of the OAuth API: the ``api_key`` and ``api_password`` its login takes."""
+
+    country: str
+    api_key: str
+    api_password: str = field(repr=False)
+
+
+def accounts_from(value: Mapping[str, Any] | None) -> tuple[Account, ...]:
+    """Accounts from ``{"CI": {"api_key": ..., "api_password": ...}, ...}`` (the SDK's credentials shape).
+
+    Raises ``ValueError`` naming the country whose entry is not such a mapping.
+    """
+    accounts = []
+    for country, entry in (value or {}).items():
+        if not isinstance(entry, Mapping) or not entry.get("api_key") or not entry.get("api_password"):
+            raise ValueError(f"the account of {country} needs an api_key and an api_password")
+        accounts.append(Account(str(country).upper(), str(entry["api_key"]), str(entry["api_password"])))
+    return tuple(accounts)
+
+
+@dataclass(frozen=True)
 class Credentials:
-    """The merchant's keys, which the simulator checks like CinetPay does (609, 613, 701)."""
+    """The merchant's keys, which the simulator checks like CinetPay does (609, 613, 701, 1005).
+
+    ``accounts``: the OAuth API's country accounts (none: every OAuth login is refused).
+    """
 
     api_key: str
     site_id: str
     secret_key: str
     transfer_password: str
+    accounts: tuple[Account, ...] = ()
 
     @classmethod
     def from_settings(cls) -> Credentials:
-        """The project's ``CINETPAY_*`` credentials, read now."""
+        """The project's ``CINETPAY_*`` credentials, read now.
+
+        The OAuth accounts are ``CINETPAY_SIMULATOR_ACCOUNTS`` when set, else the project's own
+        ``CINETPAY_API_CREDENTIALS``: the simulator takes the keys the project logs in with. The first
+        belongs to the simulator app, which the test fake runs without, hence ``getattr``.
+        """
         from django_cinetpay.conf import settings
 
+        accounts = getattr(settings, "CINETPAY_SIMULATOR_ACCOUNTS", None) or getattr(
+            settings, "CINETPAY_API_CREDENTIALS", None
+        )
         return cls(
             api_key=settings.CINETPAY_API_KEY,
             site_id=str(settings.CINETPAY_SITE_ID),
             secret_key=settings.CINETPAY_SECRET_KEY,
             transfer_password=settings.CINETPAY_TRANSFER_PASSWORD,
+            accounts=accounts_from(accounts),
         )
+
+    def account(self, api_key: str, api_password: str) -> Account | None:
+        """The account these login credentials open, compared in constant time, or ``None``."""
+        found = None
+        for account in self.accounts:
+            key_ok = hmac.compare_digest(account.api_key.encode(), api_key.encode())
+            password_ok = hmac.compare_digest(account.api_password.encode(), api_password.encode())
+            if key_ok and password_ok:
+                found = account
+        return found
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,13 @@ class PaymentState(str, enum.Enum):
     CANCELLED = "cancelled"  # the customer left the checkout
 
 
+class Api(str, enum.Enum):
+    """Which CinetPay API created a record: the engine keeps one account behind both."""
+
+    CHECKOUT_V2 = "checkout_v2"  # Checkout API v2 (payments) and Transfer API v1 (transfers)
+    OAUTH = "oauth"  # the newer API at api.cinetpay.co: OAuth login, /v1/payment, /v1/transfer
+
+
 class TreatmentStatus(str, enum.Enum):
     """A transfer's ``treatment_status``: in progress, done, rejected."""
 
@@ -42,7 +49,13 @@ def _from_dict(cls: type[R], data: dict[str, Any]) -> R:
 
 @dataclass
 class Payment:
-    """A payment created by ``POST /payment``, as CinetPay would keep it."""
+    """A payment created by ``POST /payment`` (v2) or ``POST /v1/payment`` (OAuth), as CinetPay keeps it.
+
+    ``transaction_id`` is the merchant's id (v2 ``transaction_id``, OAuth ``merchant_transaction_id``);
+    ``customer`` holds the v2 ``customer_*`` names whatever the API (OAuth ``client_first_name`` is
+    ``customer_surname``). The OAuth API adds ``reference`` (CinetPay's own ``transaction_id``), the
+    ``notify_token`` its notifications carry, ``failed_url`` and the account's ``country``.
+    """
 
     token: str
     transaction_id: str
@@ -69,6 +82,11 @@ class Payment:
     notifications: list[dict[str, Any]] = field(default_factory=list)
     #: What the notify_url answered, newest last: ``{"at", "status", "detail"}``.
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    api: str = Api.CHECKOUT_V2.value
+    reference: str = ""
+    notify_token: str = ""
+    failed_url: str = ""
+    country: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -79,13 +97,21 @@ class Payment:
 
     @property
     def is_final(self) -> bool:
-        """Accepted and cancelled payments take no more customer actions."""
-        return self.state in (PaymentState.ACCEPTED.value, PaymentState.CANCELLED.value)
+        """Accepted and cancelled payments take no more customer actions; on the OAuth API, whose
+        ``FAILED`` is final, neither do refused ones."""
+        final = {PaymentState.ACCEPTED.value, PaymentState.CANCELLED.value}
+        if self.api == Api.OAUTH.value:
+            final.add(PaymentState.REFUSED.value)
+        return self.state in final
 
 
 @dataclass
 class Transfer:
-    """A transfer created by ``POST /transfer/money/send/contact``."""
+    """A transfer created by ``POST /transfer/money/send/contact`` (v1) or ``POST /v1/transfer`` (OAuth).
+
+    ``client_transaction_id`` is the merchant's id (OAuth ``merchant_transaction_id``). The OAuth API adds
+    the ``notify_token``, the operator code (``payment_method``), ``currency`` and ``reason``.
+    """
 
     transaction_id: str
     client_transaction_id: str
@@ -102,6 +128,11 @@ class Transfer:
     validated_at: str = ""
     notifications: list[dict[str, Any]] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    api: str = Api.CHECKOUT_V2.value
+    notify_token: str = ""
+    payment_method: str = ""
+    currency: str = ""
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -1,9 +1,10 @@
-"""The engine's front door: routes API requests to the two APIs and applies request faults.
+"""The engine's front door: routes API requests to the three APIs and applies request faults.
 
 One :class:`Simulator` per request (the app) or per test (the fake), over a :class:`~.store.Store` that
 outlives it. It reads no settings and does no I/O of its own: the face that runs it passes credentials,
 options, a clock, a ``payment_url`` builder and a ``deliver`` function, which make up the
-:class:`~.context.Context` that :class:`~.checkout.Checkout` and :class:`~.transfers.Transfers` work on.
+:class:`~.context.Context` that :class:`~.checkout.Checkout`, :class:`~.transfers.Transfers` and
+:class:`~.oauth.api.OAuthApi` (CinetPay's newer API, over the same records) work on.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .context import Context, Credentials, Options, utc_now
 from .faults import API_FAULTS, FAULT_HEADER, UNPROCESSED_FAULTS, Fault, FaultRule, parse_fault
 from .messages import ApiRequest, Reply
 from .notifications import Deliver
+from .oauth.api import OAuthApi, route
 from .store import Store
 from .transfers import Transfers
 
@@ -23,7 +25,8 @@ __all__ = ["Credentials", "Options", "Simulator", "utc_now"]
 
 
 class Simulator:
-    """A fake CinetPay over ``store``. ``checkout`` and ``transfers`` hold the two APIs' behaviour.
+    """A fake CinetPay over ``store``. ``checkout`` and ``transfers`` hold the behaviour of Checkout v2 and
+    Transfer v1, ``oauth`` that of the newer API.
 
     Both work on ``context``; ``store``, ``credentials``, ``options``, ``clock`` and ``payment_url`` are its.
     """
@@ -43,6 +46,7 @@ class Simulator:
         )
         self.checkout = Checkout(self.context)
         self.transfers = Transfers(self.context)
+        self.oauth = OAuthApi(self.context)
 
     @property
     def store(self) -> Store:
@@ -74,10 +78,20 @@ class Simulator:
         """A request to the Transfer API v1 (``auth/login``, ``transfer/...``)."""
         return self._handle(request, self.transfers.handle)
 
-    def _handle(self, request: ApiRequest, handler: Callable[[ApiRequest], Reply]) -> Reply:
-        rule = self._request_fault(request)
+    def handle_oauth(self, request: ApiRequest) -> Reply:
+        """A request to the newer API (``v1/oauth/login``, ``v1/payment``, ``v1/transfer``, ``v1/balances``).
+
+        Fault rules target its routes, with ``{id}`` for a transaction id: ``v1/payment/{id}``.
+        """
+        return self._handle(request, self.oauth.handle, target=route(request)[0])
+
+    def _handle(
+        self, request: ApiRequest, handler: Callable[[ApiRequest], Reply], *, target: str = ""
+    ) -> Reply:
+        target = target or request.endpoint
+        rule = self._request_fault(request, target)
         if rule is None:
-            rule = self.context.take_fault(request.endpoint, API_FAULTS)
+            rule = self.context.take_fault(target, API_FAULTS)
         if rule is not None and rule.fault in UNPROCESSED_FAULTS:
             return _unprocessed_reply(rule.fault)
         reply = handler(request)
@@ -92,11 +106,11 @@ class Simulator:
         return Reply(reply.status, reply.body[: max(1, len(reply.body) // 2)], reply.content_type)
 
     @staticmethod
-    def _request_fault(request: ApiRequest) -> FaultRule | None:
+    def _request_fault(request: ApiRequest, target: str) -> FaultRule | None:
         text = request.header(FAULT_HEADER)
         if not text:
             return None
-        rule = parse_fault(text, target=request.endpoint)
+        rule = parse_fault(text, target=target)
         if rule.fault not in API_FAULTS:
             raise ValueError(f"{rule.fault.value} is a notification fault, not a request fault")
         return rule

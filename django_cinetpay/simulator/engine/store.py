@@ -18,6 +18,9 @@ from typing import Protocol
 from .faults import FaultRule
 from .records import Contact, Payment, Transfer
 
+#: When expired sessions were issued: long enough ago for any token lifetime.
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
 
 class AlreadyExistsError(Exception):
     """A record with the same unique key exists (CinetPay ids are unique forever)."""
@@ -30,7 +33,10 @@ class Store(Protocol):
     def add_payment(self, payment: Payment) -> None:
         """Raises :class:`AlreadyExistsError` when the transaction_id or token is taken."""
 
-    def find_payment(self, *, token: str = "", transaction_id: str = "") -> Payment | None: ...
+    def find_payment(
+        self, *, token: str = "", transaction_id: str = "", reference: str = ""
+    ) -> Payment | None:
+        """By the first of ``transaction_id`` (the merchant's), ``reference`` (CinetPay's) or ``token``."""
 
     def save_payment(self, payment: Payment) -> None: ...
 
@@ -56,6 +62,9 @@ class Store(Protocol):
     def add_session(self, token: str, issued_at: dt.datetime) -> None: ...
 
     def session_issued_at(self, token: str) -> dt.datetime | None: ...
+
+    def expire_sessions(self) -> None:
+        """Make every login token issued so far expired (tests and the dashboard force a renewal)."""
 
     def list_faults(self) -> list[FaultRule]:
         """Oldest first; each rule has its ``id``."""
@@ -90,10 +99,14 @@ class MemoryStore:
                 raise AlreadyExistsError(payment.transaction_id)
             self._payments[payment.transaction_id] = copy.deepcopy(payment)
 
-    def find_payment(self, *, token: str = "", transaction_id: str = "") -> Payment | None:
+    def find_payment(
+        self, *, token: str = "", transaction_id: str = "", reference: str = ""
+    ) -> Payment | None:
         with self._lock:
             if transaction_id:
                 found = self._payments.get(transaction_id)
+            elif reference:
+                found = next((p for p in self._payments.values() if p.reference == reference), None)
             else:
                 found = next((p for p in self._payments.values() if token and p.token == token), None)
             return copy.deepcopy(found)
@@ -150,6 +163,10 @@ class MemoryStore:
     def session_issued_at(self, token: str) -> dt.datetime | None:
         with self._lock:
             return self._sessions.get(token)
+
+    def expire_sessions(self) -> None:
+        with self._lock:
+            self._sessions = dict.fromkeys(self._sessions, EPOCH)
 
     def list_faults(self) -> list[FaultRule]:
         with self._lock:

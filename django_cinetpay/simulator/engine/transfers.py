@@ -20,7 +20,7 @@ from django_cinetpay.client.codes import TRANSFER_CODES
 from .context import Context
 from .faults import TRANSFER_NOTIFICATION, Fault
 from .messages import ApiRequest, Reply, integer
-from .notifications import Delivery, transfer_fields, transfer_notification
+from .notifications import Delivery, transfer_fields, transfer_notification_of
 from .records import Contact, Transfer, TreatmentStatus
 from .store import AlreadyExistsError
 
@@ -258,7 +258,7 @@ class Transfers:
             if status is TreatmentStatus.VAL:
                 current.operator_transaction_id = f"OP{secrets.token_hex(6).upper()}"
                 current.validated_at = self.context.now_text()
-            current.notifications.append(transfer_notification(current).to_snapshot())
+            current.notifications.append(transfer_notification_of(current).to_snapshot())
             self.context.store.save_transfer(current)
         return self._send(current, notification)
 

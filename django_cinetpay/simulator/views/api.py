@@ -104,3 +104,12 @@ def checkout_api(request: HttpRequest, endpoint: str) -> HttpResponse:
 def transfer_api(request: HttpRequest, endpoint: str) -> HttpResponse:
     """Transfer API v1: ``v1/auth/login`` and ``v1/transfer/...``."""
     return _serve(request, endpoint, Simulator.handle_transfer)
+
+
+@login_not_required  # CinetPay's API asks for no login on the merchant's site
+@csrf_exempt
+@transaction.non_atomic_requests
+def oauth_api(request: HttpRequest, endpoint: str) -> HttpResponse:
+    """The OAuth API: ``api/v1/oauth/login``, ``api/v1/payment[/{id}]``, ``api/v1/transfer[/{id}]``,
+    ``api/v1/balances``; every endpoint but the login takes a Bearer token."""
+    return _serve(request, endpoint, Simulator.handle_oauth)

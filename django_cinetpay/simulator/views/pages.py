@@ -2,7 +2,8 @@
 
 The checkout acts like CinetPay's: the customer's choice changes the payment, CinetPay's notification is
 posted to the merchant's notify_url (synchronously, so that the merchant knows before the customer is
-back), then the browser is sent to return_url by an auto-submitted POST form.
+back), then the browser is sent to return_url by an auto-submitted POST form (Checkout v2), or to
+success_url or failed_url by a redirect (OAuth API).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ...formatting import money
 from ..conf import merchant_name
 from ..engine import (
+    Api,
     CustomerError,
     Outcome,
     Payment,
@@ -24,6 +26,7 @@ from ..engine import (
     TransferError,
     TreatmentStatus,
     UnknownPaymentError,
+    exit_url,
 )
 from ..forms import CheckoutForm, FaultForm
 from ..runtime import build_simulator
@@ -65,6 +68,7 @@ def checkout(request: HttpRequest, token: str) -> HttpResponse:
             return return_to_merchant(request, _payment(sim, token))
     context = {
         "payment": payment,
+        "exit_url": exit_url(payment),
         "form": form,
         "merchant": merchant_name(),
         "amount": money(payment.amount),
@@ -81,7 +85,10 @@ def _outcome(request: HttpRequest) -> Outcome | None:
 
 
 def return_to_merchant(request: HttpRequest, payment: Payment) -> HttpResponse:
-    """Send the browser to return_url by POST with ``transaction_id`` and ``token``, as CinetPay does."""
+    """Send the browser back: to return_url by POST with ``transaction_id`` and ``token`` (Checkout v2),
+    to success_url or failed_url as given (OAuth API)."""
+    if payment.api == Api.OAUTH.value:
+        return redirect(exit_url(payment))
     return render(request, "cinetpay_simulator/return.html", {"payment": payment})
 
 
@@ -99,6 +106,8 @@ def _dashboard(request: HttpRequest, *, error: str = "", fault_form: FaultForm |
         "transfer_delay": sim.options.transfer_delay,
         "checkout_api_url": f"{base}/v2",
         "transfer_api_url": f"{base}/v1",
+        "oauth_api_url": f"{base}/api",
+        "accounts": [account.country for account in sim.credentials.accounts],
         "error": error,
     }
     status = 400 if error or (fault_form is not None and fault_form.errors) else 200
@@ -140,6 +149,13 @@ def transfer_action(request: HttpRequest, client_transaction_id: str, action: st
             raise Http404(f"No transfer action {action!r}.")
     except TransferError as exc:
         return _dashboard(request, error=str(exc))
+    return redirect("cinetpay_simulator:dashboard")
+
+
+@require_POST
+def expire_tokens(request: HttpRequest) -> HttpResponse:
+    """Every login token issued so far expires: clients must log in again (705 on v1, 1003 on OAuth)."""
+    build_simulator(request).store.expire_sessions()
     return redirect("cinetpay_simulator:dashboard")
 
 
