@@ -226,3 +226,18 @@ def _lifetime(payload: dict[str, Any]) -> float:
         return TOKEN_LIFETIME
     # The same margin as TOKEN_LIFETIME's (an hour in a day), at least a minute.
     return max(1.0, min(TOKEN_LIFETIME, expires_in - max(60.0, expires_in / 24)))
+
+
+class ApiClient:
+    """What the CinetPay API's payment and transfer clients share: their :class:`Connection` (accounts,
+    tokens, HTTP) and the retries of their idempotent look-ups."""
+
+    def __init__(
+        self, connection: Connection, *, check_attempts: int = 3, check_backoff: float = 0.5
+    ) -> None:
+        self.connection = connection
+        self.check_attempts = max(1, check_attempts)
+        self.check_backoff = check_backoff
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.connection!r}>"

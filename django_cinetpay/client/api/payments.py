@@ -19,7 +19,7 @@ from .. import http
 from ..checkout import ACCEPTED, REFUSED, WAITING, CheckResult, InitResult, PaymentRequest
 from ..parsing import data_of, date_or_none, int_or_none, text
 from . import codes
-from .auth import Connection, raise_error
+from .auth import ApiClient, raise_error
 from .operators import payment_country, payment_method
 
 logger = logging.getLogger("django_cinetpay.client")
@@ -32,18 +32,8 @@ MAX_DESIGNATION_LENGTH = 255
 LANGUAGES = ("fr", "en")
 
 
-class ApiCheckoutClient:
+class ApiCheckoutClient(ApiClient):
     """Payments through the CinetPay API. Threads may share it (see :class:`.auth.Connection`)."""
-
-    def __init__(
-        self, connection: Connection, *, check_attempts: int = 3, check_backoff: float = 0.5
-    ) -> None:
-        self.connection = connection
-        self.check_attempts = max(1, check_attempts)
-        self.check_backoff = check_backoff
-
-    def __repr__(self) -> str:
-        return f"<ApiCheckoutClient {self.connection!r}>"
 
     def init_payment(self, request: PaymentRequest) -> InitResult:
         """``POST /v1/payment``. Never retried (but after a refused token): a lost answer may still have

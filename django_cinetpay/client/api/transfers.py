@@ -32,7 +32,7 @@ from ..transfer_answers import (
 )
 from ..vocabulary import COUNTRIES, region_for_prefix
 from . import codes
-from .auth import Connection, raise_error
+from .auth import ApiClient, raise_error
 from .operators import OPERATORS_BY_COUNTRY, international, operator_for, parse_number
 
 logger = logging.getLogger("django_cinetpay.client")
@@ -48,18 +48,8 @@ _DESTINATION_HINT = gettext_noop(
 )
 
 
-class ApiTransferClient:
+class ApiTransferClient(ApiClient):
     """Transfers through the CinetPay API. Threads may share it (see :class:`.auth.Connection`)."""
-
-    def __init__(
-        self, connection: Connection, *, check_attempts: int = 3, check_backoff: float = 0.5
-    ) -> None:
-        self.connection = connection
-        self.check_attempts = max(1, check_attempts)
-        self.check_backoff = check_backoff
-
-    def __repr__(self) -> str:
-        return f"<ApiTransferClient {self.connection!r}>"
 
     def get_balance(self, country: str = "") -> Balance:
         """``GET /v1/balances`` of ``country``'s account (the first configured one by default). The API

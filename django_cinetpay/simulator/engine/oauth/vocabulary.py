@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django_cinetpay.client.api.operators import OPERATORS_BY_COUNTRY  # the same table as the client's
 from django_cinetpay.client.vocabulary import COUNTRIES, region_for_prefix
 
 from ..records import PaymentState, TreatmentStatus
@@ -39,19 +40,6 @@ CODES: dict[int, str] = {
 #: Status name → code.
 STATUS_CODES: dict[str, int] = {name: code for code, name in CODES.items()}
 
-#: The operator codes of each country, as the SDK's ``PAYMENT_METHODS_BY_COUNTRY`` lists them.
-OPERATORS_BY_COUNTRY: dict[str, tuple[str, ...]] = {
-    "CI": ("OM_CI", "MOOV_CI", "MTN_CI", "WAVE_CI"),
-    "BF": ("OM_BF", "MOOV_BF", "WAVE_BF"),
-    "ML": ("OM_ML", "MOOV_ML"),
-    "SN": ("OM_SN", "FREE_SN", "EXPRESSO_SN", "WAVE_SN"),
-    "TG": ("MOOV_TG", "TMONEY_TG"),
-    "GN": ("OM_GN", "MTN_GN"),
-    "CM": ("OM_CM", "MTN_CM"),
-    "BJ": ("MOOV_BJ", "MTN_BJ"),
-    "CD": ("OM_CD", "AIRTEL_CD", "MPESA_CD", "AFRICELL_CD"),
-    "NE": ("AIRTEL_NE", "MOOV_NE", "ZAMANI_NE"),
-}
 OPERATORS: frozenset[str] = frozenset(code for codes in OPERATORS_BY_COUNTRY.values() for code in codes)
 #: The brand behind each operator code's first part (brand names are not translated).
 BRANDS: dict[str, str] = {
