@@ -9,6 +9,7 @@ and no internet.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,8 +23,12 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY") or "gameshop-demo-only-not-secret"
 
 # --- CinetPay --------------------------------------------------------------------------------------------
 
+#: Which of CinetPay's APIs the site speaks: "checkout_v2" (Checkout v2 and Transfer v1) or "api" (the
+#: CinetPay API, with one account per country). Either runs against the simulator.
+CINETPAY_BACKEND = env_str("CINETPAY_BACKEND", "checkout_v2")
 #: The simulator stands in for CinetPay until real keys are given (or CINETPAY_SIMULATOR=false).
-CINETPAY_SIMULATOR = env_bool("CINETPAY_SIMULATOR", not env_str("CINETPAY_API_KEY"))
+_REAL_KEYS = env_str("CINETPAY_API_KEY") or any(name.startswith("CINETPAY_API_KEY_") for name in os.environ)
+CINETPAY_SIMULATOR = env_bool("CINETPAY_SIMULATOR", not _REAL_KEYS)
 #: Where CinetPay (or the simulator) sends notifications and the customer back. CinetPay itself needs a
 #: public https address (a tunnel for local work); the simulator is happy with loopback.
 CINETPAY_BASE_URL = env_str("CINETPAY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -36,13 +41,18 @@ if CINETPAY_SIMULATOR:
     CINETPAY_TRANSFER_PASSWORD = env_str("CINETPAY_TRANSFER_PASSWORD", "simulator-transfer-password")
     CINETPAY_CHECKOUT_API_URL = f"{CINETPAY_BASE_URL}/cinetpay-simulator/v2"
     CINETPAY_TRANSFER_API_URL = f"{CINETPAY_BASE_URL}/cinetpay-simulator/v1"
+    CINETPAY_API_URL = f"{CINETPAY_BASE_URL}/cinetpay-simulator/api"
+    CINETPAY_API_CREDENTIALS = {
+        "CI": {"api_key": "sk_test_simulator-ci", "api_password": "simulator-password"}
+    }
     #: Seconds before a simulated transfer is validated, as CinetPay's staff would (hours, for real).
     CINETPAY_SIMULATOR_TRANSFER_DELAY = env_float("CINETPAY_SIMULATOR_TRANSFER_DELAY", 5.0)
     CINETPAY_SIMULATOR_MERCHANT_NAME = "GameShop"
     #: Look at submitted payouts again this often (the package's default, 10 minutes, suits real CinetPay).
     CINETPAY_PAYOUT_CHECK_INTERVAL = dt.timedelta(seconds=env_float("CINETPAY_PAYOUT_CHECK_INTERVAL", 5))
 # Otherwise django-cinetpay reads CINETPAY_API_KEY, CINETPAY_SITE_ID, CINETPAY_SECRET_KEY,
-# CINETPAY_TRANSFER_PASSWORD and the API URLs from the environment itself.
+# CINETPAY_TRANSFER_PASSWORD and the API URLs from the environment itself (for the CinetPay API:
+# CINETPAY_API_KEY_CI, CINETPAY_API_PASSWORD_CI … per country).
 
 # The public address is a host of this site, and its forms are posted from there: behind a tunnel
 # (https outside, http inside) Django must trust that origin for CSRF.

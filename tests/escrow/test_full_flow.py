@@ -11,16 +11,39 @@ from django.test import Client
 from django.urls import reverse
 
 from django_cinetpay import services
-from django_cinetpay.client import get_transfer_client
+from django_cinetpay.client import clear_clients, get_transfer_client
 from django_cinetpay.models import EscrowTransaction, PayoutRequest
 from django_cinetpay.services.reconcile import find_discrepancies
-from django_cinetpay.states import ActorKind, EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
+from django_cinetpay.states import ActorKind, Backend, EscrowStatus, PaymentStatus, PayoutKind, PayoutStatus
 from django_cinetpay.testing import Fault
+from tests.testapp.models import Listing
 
 from .adapter import SELLER_PHONE
 from .conftest import TASKS_MODULE, make_payment
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+#: Who pays, as the checkout form records it (the CinetPay API requires the names and the e-mail).
+CUSTOMER = {"customer_name": "Kouassi", "customer_surname": "Awa", "customer_email": "awa@example.com"}
+#: The CinetPay API's sandbox account the fake knows (``CINETPAY_API_CREDENTIALS``).
+API_ACCOUNT = {"CI": {"api_key": "sk_test_full-flow-ci", "api_password": "full-flow-password"}}
+
+
+#: Where each API differs on the wire: the send a fault hits, the code of a short balance, the login path.
+SEND = {Backend.CHECKOUT_V2: "transfer/money/send/contact", Backend.API: "v1/transfer"}
+NO_BALANCE = {Backend.CHECKOUT_V2: "602", Backend.API: "2005"}
+LOGIN = {Backend.CHECKOUT_V2: "auth/login", Backend.API: "oauth/login"}
+
+
+@pytest.fixture(autouse=True, params=[Backend.CHECKOUT_V2, Backend.API])
+def backend(request, settings):  # type: ignore[no-untyped-def]
+    """Every sale runs on both of CinetPay's APIs: nothing above the clients may tell them apart."""
+    settings.CINETPAY_BACKEND = request.param
+    settings.CINETPAY_API_CREDENTIALS = API_ACCOUNT
+    clear_clients()
+    yield request.param
+    clear_clients()
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +58,7 @@ def _production_like(settings, seller):  # type: ignore[no-untyped-def]
 def paid(cinetpay, buyer, seller):  # type: ignore[no-untyped-def]
     """A sale paid on the fake's checkout with MTN Mobile Money, its notification delivered twice."""
     tx = make_payment(buyer, seller)
-    services.start_checkout(tx, actor=services.Actor.for_user(buyer))
+    services.start_checkout(tx, customer=CUSTOMER, actor=services.Actor.for_user(buyer))
     deliveries = cinetpay.pay(tx, method="MOMO", phone="0505998877", notification=Fault.DUPLICATE)
     assert [d.status for d in deliveries] == [200, 200]
     tx.refresh_from_db()
@@ -92,9 +115,11 @@ def test_a_dispute_refunded_by_staff_pays_back_the_number_that_paid(paid, cinetp
     assert find_discrepancies() == []
 
 
-def test_a_send_that_times_out_after_cinetpay_took_it_ends_with_one_transfer(paid, cinetpay, buyer, settings):
+def test_a_send_that_times_out_after_cinetpay_took_it_ends_with_one_transfer(
+    paid, cinetpay, buyer, settings, backend
+):
     settings.CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(0)
-    cinetpay.fail(Fault.TIMEOUT, "transfer/money/send/contact")
+    cinetpay.fail(Fault.TIMEOUT, SEND[backend])
     services.confirm_receipt(paid.escrow, buyer)
     payout = PayoutRequest.objects.get()
     assert payout.status == PayoutStatus.UNKNOWN
@@ -108,14 +133,14 @@ def test_a_send_that_times_out_after_cinetpay_took_it_ends_with_one_transfer(pai
 
 
 def test_insufficient_balance_then_a_top_up_and_a_staff_retry(
-    paid, cinetpay, buyer, staff, settings, signal_log
+    paid, cinetpay, buyer, staff, settings, signal_log, backend
 ):
     settings.CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(0)
     cinetpay.options = dataclasses.replace(cinetpay.options, transfer_balance=1_000)
     services.confirm_receipt(paid.escrow, buyer)
     failed = PayoutRequest.objects.get()
-    assert (failed.status, failed.cinetpay_code) == (PayoutStatus.FAILED, "602")
-    assert signal_log.of("payout_failed")[0]["code"] == "602"
+    assert (failed.status, failed.cinetpay_code) == (PayoutStatus.FAILED, NO_BALANCE[backend])
+    assert signal_log.of("payout_failed")[0]["code"] == NO_BALANCE[backend]
     assert find_discrepancies() == []  # the money is owed, not lost
 
     cinetpay.options = dataclasses.replace(cinetpay.options, transfer_balance=1_000_000)
@@ -127,18 +152,18 @@ def test_insufficient_balance_then_a_top_up_and_a_staff_retry(
     assert find_discrepancies() == []
 
 
-def test_a_token_expiring_between_two_payouts_is_renewed(cinetpay, buyer, seller, settings):
+def test_a_token_expiring_between_two_payouts_is_renewed(cinetpay, buyer, seller, settings, backend):
     settings.TASKS = {"default": {"BACKEND": f"{TASKS_MODULE}.backends.dummy.DummyBackend"}}
     settings.CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(0)
     for _ in range(2):
         tx = make_payment(buyer, seller)
-        services.start_checkout(tx, actor=services.Actor.system())
+        services.start_checkout(tx, customer=CUSTOMER, actor=services.Actor.system())
         cinetpay.pay(tx)
         services.confirm_receipt(EscrowTransaction.objects.get(payment=tx), buyer)
     first, second = PayoutRequest.objects.order_by("pk")
     client = get_transfer_client()
     services.process_payout(first, client=client)
-    cinetpay.advance(6 * 60)  # CinetPay's token lives 5 minutes
+    cinetpay.expire_tokens()  # Transfer v1's lives 5 minutes, the CinetPay API's a day
     services.process_payout(second, client=client)
     assert set(PayoutRequest.objects.values_list("status", flat=True)) == {PayoutStatus.SUBMITTED}
     calls = [
@@ -146,7 +171,7 @@ def test_a_token_expiring_between_two_payouts_is_renewed(cinetpay, buyer, seller
         for c in cinetpay.mock.calls
         if "/v1/" in c.request.url
     ]
-    assert calls.count("auth/login") == 2
+    assert calls.count(LOGIN[backend]) == 2
 
 
 def test_a_rejected_transfer_is_retried_by_staff_and_paid_once(paid, cinetpay, buyer, staff, settings):
@@ -161,4 +186,30 @@ def test_a_rejected_transfer_is_retried_by_staff_and_paid_once(paid, cinetpay, b
     retry.refresh_from_db()
     assert retry.status == PayoutStatus.COMPLETED
     assert PayoutRequest.objects.filter(status=PayoutStatus.COMPLETED).count() == 1
+    assert find_discrepancies() == []
+
+
+def test_an_order_paid_twice_reaches_the_seller_once_and_the_second_payment_goes_back(
+    cinetpay, buyer, seller, settings
+):
+    """Two checkouts of one order (two tabs), both paid: the second payment is a duplicate, refunded to
+    the number that paid it, and only the first one's money is ever released to the seller."""
+    settings.CINETPAY_ESCROW_SECURITY_PERIOD = dt.timedelta(0)
+    listing = Listing.objects.create(title="Compte Free Fire", price=10_000, seller=seller)
+    first, second = (make_payment(buyer, seller, order=listing) for _ in range(2))
+    for tx in (first, second):
+        services.start_checkout(tx, customer=CUSTOMER, actor=services.Actor.for_user(buyer))
+    cinetpay.pay(first, method="OM", phone="0707070707")
+    cinetpay.pay(second, method="MOMO", phone="0505998877")
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.is_duplicate, second.is_duplicate) == (False, True)
+
+    refund = PayoutRequest.objects.get(kind=PayoutKind.REFUND)
+    assert (refund.escrow.payment, refund.status, refund.amount) == (second, PayoutStatus.SUBMITTED, 10_000)
+    assert (refund.prefix, refund.phone) == ("225", "0505998877")
+    cinetpay.validate_transfer(refund)
+    services.confirm_receipt(first.escrow, buyer)
+    payout = PayoutRequest.objects.get(kind=PayoutKind.SELLER_PAYOUT)
+    assert payout.escrow.payment == first
+    cinetpay.validate_transfer(payout)
     assert find_discrepancies() == []

@@ -61,6 +61,16 @@ def payment_method(code: str) -> str:
     return _METHOD_FAMILIES.get(family, code) if "_" in code else code
 
 
+def operator_for_method(method: str, country: str) -> str:
+    """The API's operator code for a package ``payment_method`` code in ``country`` (``"MOMO"``, ``"CI"`` →
+    ``"MTN_CI"``); ``""`` when the country has no such operator. An operator code is returned as it is."""
+    if "_" in method:
+        return method.upper()
+    family = next((f for f, code in _METHOD_FAMILIES.items() if code == method.upper()), "")
+    operator = f"{family}_{country}"
+    return operator if family and operator in OPERATORS_BY_COUNTRY.get(country, ()) else ""
+
+
 def parse_number(phone: str, region: str = "") -> phonenumbers.PhoneNumber | None:
     """``phone`` parsed (international, or national in ``region``), or ``None`` when it does not parse."""
     try:

@@ -12,6 +12,7 @@ import enum
 import re
 import secrets
 
+from django_cinetpay.client.api.operators import operator_for_method
 from django_cinetpay.client.vocabulary import (
     CHANNEL_METHODS,
     COUNTRY_PHONE_PREFIXES,
@@ -182,6 +183,8 @@ class CheckoutPage:
             raise CustomerError("This payment already waits for the customer's confirmation.")
         if outcome is not Outcome.CANCEL:
             method = (method or payment.payment_method).upper()
+            if payment.api == Api.OAUTH.value:  # "MOMO" as Checkout v2 names it: MTN_CI on the API
+                method = operator_for_method(method, payment.country) or method
             offered = payment_methods(payment)
             if method not in offered:
                 raise CustomerError(f"Choose one of: {', '.join(method_name(m) for m in offered)}.")
