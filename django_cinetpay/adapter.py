@@ -152,6 +152,11 @@ class DefaultAdapter:
             email=getattr(user, "email", "") or "", phone=phone, language=django_settings.LANGUAGE_CODE
         )
 
+    def get_order_url(self, payment: CinetPayTransaction) -> str | None:
+        """Where staff see the host's side of ``payment``'s order (e.g. a page with the buyer-seller chat),
+        linked from the payment's admin page; ``None`` (the default) for none. A path or a full URL."""
+        return None
+
     def get_message_url(self, payment: CinetPayTransaction, role: str) -> str:
         """The absolute link a message about ``payment`` gives ``role``: by default the payment's escrow
         page (its failure page when it was not paid), on ``CINETPAY_SITE_URL`` (else ``CINETPAY_BASE_URL``,

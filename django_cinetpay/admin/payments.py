@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
+from ..adapter import get_adapter
 from ..changelists import CurrencyFilter, PaymentMethodFilter
 from ..exports import Column
 from ..formatting import money, payment_method_name
@@ -94,7 +95,16 @@ class CinetPayTransactionAdmin(RecordAdmin):
         ),
         (
             _("People and order"),
-            {"fields": ("buyer_link", "seller_link", "order", "masked_customer_phone", "masked_payer_phone")},
+            {
+                "fields": (
+                    "buyer_link",
+                    "seller_link",
+                    "order",
+                    "order_page",
+                    "masked_customer_phone",
+                    "masked_payer_phone",
+                )
+            },
         ),
         (_("Escrow, payouts and notifications"), {"fields": ("escrow_link", "payouts", "notifications")}),
         (_("Review"), {"fields": ("needs_review", "review_reason", "duplicate_link")}),
@@ -193,6 +203,12 @@ class CinetPayTransactionAdmin(RecordAdmin):
     @admin.display(description=_("order"))
     def order(self, payment: CinetPayTransaction) -> SafeString | str:
         return order_link(self.admin_site, payment.order_content_type_id, payment.order_object_id)
+
+    @admin.display(description=_("on the site"))
+    def order_page(self, payment: CinetPayTransaction) -> SafeString | str:
+        """The host's own page of the order (the adapter's ``get_order_url``), e.g. with the chat."""
+        url = get_adapter().get_order_url(payment)
+        return format_html('<a href="{}">{}</a>', url, gettext("Open the order's page")) if url else "-"
 
     @admin.display(description=_("duplicate of"))
     def duplicate_link(self, payment: CinetPayTransaction) -> SafeString | str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
+
 from django_cinetpay.adapter import DefaultAdapter, PayoutDestination
 
-from .models import Profile
+from .models import Profile, Purchase
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -36,3 +38,8 @@ class MarketplaceAdapter(DefaultAdapter):
             surname=seller.first_name or seller.get_username(),
             email=seller.email,
         )
+
+    def get_order_url(self, payment: CinetPayTransaction) -> str | None:
+        """The purchase's page, with the buyer-seller chat: linked from the payment's admin page."""
+        purchase = Purchase.objects.filter(payment=payment).only("pk").first()
+        return reverse("marketplace:purchase", args=[purchase.pk]) if purchase else None

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import path, reverse
 
 from django_cinetpay import services
+from django_cinetpay.adapter import DefaultAdapter
 from django_cinetpay.admin import CinetPayTransactionAdmin
 from django_cinetpay.models import CinetPayNotification, CinetPayTransaction, EscrowTransaction, PayoutRequest
 from django_cinetpay.states import EscrowStatus
@@ -139,3 +140,20 @@ def test_an_order_the_admin_shows_is_linked(client, admin_user, buyer, seller):
     assert f'<a href="/ops/testapp/listing/{listing.pk}/change/">Listing #{listing.pk}</a>' in page
     assert ContentType.objects.get_for_model(Listing).pk == payment.order_content_type_id
     assert admin.site.is_registered(Listing) is False
+
+
+class OrderPageAdapter(DefaultAdapter):
+    def get_order_url(self, payment: CinetPayTransaction) -> str | None:
+        return f"/listings/{payment.order_object_id}/chat/" if payment.order_object_id else None
+
+
+def test_the_adapter_links_the_hosts_own_page_of_the_order(client, admin_user, buyer, seller, settings):
+    listing = Listing.objects.create(title="Compte", price=5000, seller=seller)
+    payment = services.create_payment(
+        buyer=buyer, seller=seller, amount=5000, currency="XOF", description="Compte", order=listing
+    )
+    client.force_login(admin_user)
+    assert "Open the order" not in client.get(change(payment)).content.decode()  # the default: no page
+    settings.CINETPAY_ADAPTER = f"{__name__}.OrderPageAdapter"
+    page = client.get(change(payment)).content.decode()
+    assert f'<a href="/listings/{listing.pk}/chat/">Open the order&#x27;s page</a>' in page

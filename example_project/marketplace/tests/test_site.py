@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
 from django.test import Client
+from django.urls import reverse
 
 from marketplace import demo
 
@@ -73,3 +74,13 @@ def test_the_demo_script_refuses_what_it_does_not_know() -> None:
 
     assert done.returncode == 2
     assert "unknown option --port" in done.stderr
+
+
+def test_a_payment_in_the_admin_links_its_purchase_page_with_the_chat(
+    django_user_model: Any, buyer_client: Client, listing: Any, buy: Any
+) -> None:
+    purchase = buy(buyer_client, listing)
+    staff = Client()
+    staff.force_login(django_user_model.objects.get(username="admin"))
+    page = staff.get(reverse("admin:cinetpay_cinetpaytransaction_change", args=[purchase.payment.pk]))
+    assert f'href="{reverse("marketplace:purchase", args=[purchase.pk])}"' in page.content.decode()
