@@ -128,9 +128,8 @@ def release_due_escrows_sql() -> int:
             ), payouts AS (
                 INSERT INTO cinetpay_payoutrequest (escrow_id, kind, backend, amount, currency, prefix, phone,
                     name, surname, email, client_transaction_id, transaction_id, lot, status,
-                    treatment_status, sending_status, operator_transaction_id, cinetpay_code, cinetpay_message,
-                    last_error,
-                    needs_review, created_at, updated_at)
+                    treatment_status, sending_status, operator_transaction_id, cinetpay_code,
+                    cinetpay_message, last_error, needs_review, created_at, updated_at)
                 SELECT id, 'payout', 'checkout_v2', seller_amount, currency, '225', '0505050505', 'Koffi',
                     'Kouassi', '',
                     'TR' || substr(md5(random()::text || id::text), 1, 20), '', '', 'pending', '', '', '',
