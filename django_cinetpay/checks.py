@@ -53,7 +53,7 @@ def check_credentials(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
         return []
     debug = bool(django_settings.DEBUG)
     return [
-        _severity(debug, number, f"{name} is not set: django-cinetpay has no {what}.", hint)
+        _severity(debug, number, f"{name} is not set: django-cinetpay does not know {what}.", hint)
         for name, number, what, hint in _CREDENTIALS
         if not getattr(settings, name)
     ]
