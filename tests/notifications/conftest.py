@@ -20,11 +20,11 @@ SELLER_PHONE = "+2250505050505"
 
 @pytest.fixture(autouse=True)
 def _message_settings(settings: Any) -> None:
-    """Both channels on, SMS kept in ``sms.outbox``, sellers with a payout number, tasks run at once."""
+    """Both channels on, SMS kept in ``sms.outbox`` (e-mail in Django's test outbox), sellers with a payout
+    number, tasks run at once."""
     settings.CINETPAY_MESSAGE_CHANNELS = ("email", "sms")
     settings.CINETPAY_ADAPTER = "tests.escrow.adapter.SellerPhoneAdapter"
     settings.CINETPAY_SMS_BACKEND = "django_cinetpay.sms.backends.locmem.SmsBackend"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CINETPAY_MESSAGE_RETRY_BACKOFF = 60
     settings.TASKS = {"default": {"BACKEND": f"{TASKS_MODULE}.backends.immediate.ImmediateBackend"}}
 
