@@ -87,9 +87,13 @@ class ObjectActionsMixin(admin.ModelAdmin):
         super().__init__(*args, **kwargs)
         self.actions = [*(self.actions or ()), *(bulk_action(a) for a in self.object_actions if a.bulk)]
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        """The list's actions this staff member may use: never a delete, never one without its permission."""
-        actions = super().get_actions(request)
+    def get_actions(self, request: HttpRequest, action_location: Any = None) -> dict[str, Any]:
+        """The list's actions this staff member may use: never a delete, never one without its permission.
+
+        ``action_location``: Django 6.1's argument, passed on when Django gives it.
+        """
+        extra = () if action_location is None else (action_location,)
+        actions = super().get_actions(request, *extra)
         actions.pop("delete_selected", None)
         for action in self.object_actions:
             if action.bulk and not action.allowed(request):
