@@ -144,6 +144,8 @@ class RecordAdmin(NothingToEdit, ObjectActionsMixin, LargeTableAdmin):
     def export(self, queryset: QuerySet[Any]) -> HttpResponseBase:
         """``queryset`` as a CSV download, streamed in chunks (see :mod:`django_cinetpay.exports`)."""
         model: type[Model] = self.model
-        rows = queryset.select_related(*self.export_select_related).iterator(chunk_size=EXPORT_CHUNK)
+        if self.export_select_related:  # none given: nothing joined (a bare select_related() joins all)
+            queryset = queryset.select_related(*self.export_select_related)
+        rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return csv_response(f"{model._meta.model_name}-{stamp}.csv", self.export_columns, rows)
